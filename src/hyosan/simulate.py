@@ -1,0 +1,192 @@
+"""``simulate``: run a scenario with one engine, chunk by chunk, and return labelled results.
+
+The loop plan is explicit (as in Starsim): at each chunk boundary the results are recorded,
+interventions due are applied, progress is reported and the time limit checked; the engine then
+advances to the next boundary. Ctrl-C or the time limit end the loop early and the Dataset holds
+every time recorded so far.
+"""
+
+from __future__ import annotations
+
+import math
+import time as wallclock
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+
+from hyosan.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.engines import ENGINES, make_engine
+from hyosan.errors import HyosanError, suggest
+from hyosan.results import Recorder
+from hyosan.scenario import Scenario
+from hyosan.version import __version__
+
+Progress = Callable[[float, float], None]
+
+
+def run_keys(seed: int, runs: int) -> np.ndarray:
+    """One 64-bit key per run from ``SeedSequence(seed).spawn``: run k's key depends on k only."""
+    children = np.random.SeedSequence(seed).spawn(runs)
+    return np.array([child.generate_state(1, np.uint64)[0] for child in children], np.uint64)
+
+
+def max_hazard(net: CompiledNetwork) -> float:
+    """An upper bound on any person's total event rate, from the initial counts.
+
+    Other reactants of a reaction are bounded by the place's whole population (or the share 1 under
+    frequency-dependent contact); hop hazards are summed over every out-link.
+    """
+    population = net.initial.sum(axis=1).astype(np.float64)
+    rate = net.rate.max(axis=0)
+    worst = 0.0
+    per_place = np.zeros(net.n_places)
+    for r in range(net.n_reactions):
+        m = int(net.order[r])
+        if rate[r] == 0.0:
+            continue
+        if net.scale_mode == SCALE_AREA:
+            bound = rate[r] * (population / net.area) ** (m - 1)
+        else:
+            bound = np.full(net.n_places, rate[r])
+        per_place += bound
+    out_weight = np.add.reduceat(
+        np.append(net.link_weight, 0.0), np.minimum(net.out_ptr[:-1], len(net.link_weight))
+    )[: net.n_places] * (np.diff(net.out_ptr) > 0)
+    hop = float(net.group_rate.max(initial=0.0)) * out_weight
+    worst = float(np.max(per_place + hop, initial=0.0))
+    return worst
+
+
+def choose_dt(net: CompiledNetwork, record_every: float, accuracy: float = 0.05) -> float:
+    """The tau step: at most ``accuracy`` expected events per person per step, dividing
+    ``record_every`` evenly."""
+    hazard = max_hazard(net)
+    dt = record_every if hazard <= 0 else min(record_every, accuracy / hazard)
+    return record_every / math.ceil(record_every / dt - 1e-9)
+
+
+def simulate(
+    scenario: Scenario,
+    t_end: float,
+    engine: str = "tau",
+    runs: int = 1,
+    seed: int | None = None,
+    dt: float | None = None,
+    record_every: float | None = None,
+    progress: bool | Progress = True,
+    time_limit: float | None = None,
+    snapshot_every: float | None = None,
+) -> xr.Dataset:
+    """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
+
+    engine: 'tau' (approximate leaps of step ``dt``), 'ssa' (exact) or 'ode' (mean field).
+    seed: None draws one; the seed used is in ``ds.attrs['seed']``. progress: True for a bar,
+    or a callable ``(t, t_end)``. time_limit: seconds of wall time after which the run stops and
+    returns what it has (``ds.attrs['status']`` says why it stopped).
+    """
+    if engine not in ENGINES:
+        raise HyosanError("engine: " + suggest(engine, ENGINES, "engine"))
+    if not (isinstance(runs, (int, np.integer)) and runs >= 1):
+        raise HyosanError(f"runs must be a positive integer, got {runs!r}")
+    if not (t_end > 0 and math.isfinite(t_end)):
+        raise HyosanError(f"t_end must be a positive number, got {t_end!r}")
+    if record_every is None:
+        record_every = t_end / 100
+    if not record_every > 0:
+        raise HyosanError(f"record_every must be positive, got {record_every!r}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise HyosanError(f"seed must be a non-negative integer, got {seed!r}")
+
+    net = scenario.compile()
+    if engine == "tau":
+        dt = choose_dt(net, record_every) if dt is None else float(dt)
+        if not dt > 0:
+            raise HyosanError(f"dt must be positive, got {dt!r}")
+        if dt > record_every:
+            record_every = dt
+    record_times = np.arange(0.0, t_end + 1e-9 * t_end, record_every)
+    if record_times[-1] < t_end * (1 - 1e-12):
+        record_times = np.append(record_times, t_end)
+    snapshot_times = None
+    if snapshot_every is not None:
+        snapshot_times = record_times[np.isclose(np.mod(record_times + 1e-12, snapshot_every), 0,
+                                                 atol=1e-9 * max(t_end, 1))]
+    keys = run_keys(int(seed), int(runs))
+    sim = make_engine(engine, net, int(runs), keys, dt)
+    characters = [c.name for c in scenario.characters]
+    recorder = Recorder(net, int(runs), characters, snapshot_times)
+    status = "complete"
+    started = wallclock.perf_counter()
+    reporter = _reporter(progress, t_end)
+    try:
+        recorder.record(0.0, sim.state)
+        for t0, t1 in zip(record_times[:-1], record_times[1:], strict=True):
+            sim.advance(float(t0), float(t1))
+            recorder.record(float(t1), sim.state)
+            reporter(float(t1))
+            if time_limit is not None and wallclock.perf_counter() - started > time_limit:
+                status = "time_limit"
+                break
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        reporter(None)
+    elapsed = wallclock.perf_counter() - started
+    counters = sim.counters()
+    if engine == "tau" and np.any(counters["clamps"]):
+        warnings.warn(
+            f"dt={dt} is too coarse: counts had to be clamped at zero "
+            f"{int(counters['clamps'].sum())} times; results are biased, use a smaller dt",
+            RuntimeWarning, stacklevel=2,
+        )
+    model = scenario.model
+    roles = {
+        "infectious": [model.reported_of(c) for c in model.infectious],
+        "latent": [model.reported_of(c) for c in model.latent],
+        "susceptible": [model.reported_of(c) for c in model.susceptible],
+    }
+    attrs = {
+        "hyosan_version": __version__,
+        "engine": engine,
+        "seed": str(seed),
+        "runs": int(runs),
+        "t_end": float(t_end),
+        "dt": float(dt) if dt is not None else float("nan"),
+        "record_every": float(record_every),
+        "time_unit": model.time_unit,
+        "model": model.name,
+        "scenario": scenario.describe_json(),
+        "status": status,
+        "wall_seconds": float(elapsed),
+        "human": model.reported_of(model.susceptible[0]),
+    }
+    ds = recorder.dataset(roles, scenario.places.names, engine != "ode", attrs, counters)
+    return ds
+
+
+
+
+def _reporter(progress: bool | Progress, t_end: float) -> Callable[[float | None], None]:
+    """A callable taking the simulated time reached (None when done)."""
+    if callable(progress):
+        return lambda t: progress(t, t_end) if t is not None else None
+    if not progress:
+        return lambda t: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("t={task.completed:.4g}"),
+                   TextColumn("/ {task.total:.4g}"), TimeElapsedColumn(), transient=True)
+    task = bar.add_task("run", total=t_end)
+    bar.start()
+
+    def report(t: float | None) -> None:
+        if t is None:
+            bar.stop()
+        else:
+            bar.update(task, completed=t)
+
+    return report
