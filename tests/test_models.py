@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 
 from hyosan.errors import ModelError
-from hyosan.models import Character, Model, Parameter, Reaction, compile_model, jonas, seir, sir, szr
+from hyosan.models import (
+    Character,
+    Model,
+    Parameter,
+    Reaction,
+    compile_model,
+    jonas,
+    seir,
+    sir,
+    szr,
+)
 from hyosan.models.units import conversion, parse_quantity
 
 
@@ -73,7 +83,9 @@ def test_jonas_rates_in_model_units():
 
 def test_with_parameters_keeps_units_and_checks_names():
     model = szr().with_parameters(beta=2.0)
-    assert model.parameters["beta"] == Parameter(2.0, "1/hour", model.parameters["beta"].description)
+    assert model.parameters["beta"] == Parameter(
+        2.0, "1/hour", model.parameters["beta"].description
+    )
     with pytest.raises(ModelError, match="unknown parameter 'betaa'"):
         szr().with_parameters(betaa=1.0)
 
@@ -82,8 +94,11 @@ def test_compiled_stoichiometry_of_szr():
     compiled = compile_model(szr())
     species = compiled.species
     bite = compiled.reactions.index("bite")
-    delta = {species[s]: v for s, v in zip(compiled.delta_species[bite],
-                                           compiled.delta_value[bite], strict=True) if s >= 0}
+    delta = {
+        species[s]: v
+        for s, v in zip(compiled.delta_species[bite], compiled.delta_value[bite], strict=True)
+        if s >= 0
+    }
     assert delta == {"S": -1, "Z": 1}
     assert species[compiled.source[bite]] == "S"
     kill = compiled.reactions.index("kill")
@@ -99,8 +114,11 @@ def test_character_variants_follow_the_person():
         for r, reaction in enumerate(compiled.reactions):
             if reaction == name:
                 reac = [species[s] for s in compiled.reactant_species[r] if s >= 0]
-                delta = {species[s]: int(v) for s, v in zip(compiled.delta_species[r],
-                         compiled.delta_value[r], strict=True) if s >= 0}
+                delta = {
+                    species[s]: int(v)
+                    for s, v in zip(compiled.delta_species[r], compiled.delta_value[r], strict=True)
+                    if s >= 0
+                }
                 out.append((reac, delta, compiled.rate[r]))
         return out
 

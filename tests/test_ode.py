@@ -15,8 +15,9 @@ def _curves(ds, *names):
 
 def test_szr_invariant_and_zombie_victory():
     beta, alpha, s0, z0 = 0.01, 0.4, 1000.0, 5.0
-    scenario = Scenario(model=szr(beta=beta, kappa=alpha * beta),
-                        places=well_mixed({"S": s0, "Z": z0}))
+    scenario = Scenario(
+        model=szr(beta=beta, kappa=alpha * beta), places=well_mixed({"S": s0, "Z": z0})
+    )
     ds = simulate(scenario, 5.0, engine="ode", progress=False)
     s, z = _curves(ds, "S", "Z")
     np.testing.assert_allclose(z, z0 + (1 - alpha) * (s0 - s), rtol=1e-6)
@@ -25,8 +26,9 @@ def test_szr_invariant_and_zombie_victory():
 
 def test_szr_human_victory_final_size():
     beta, alpha, s0, z0 = 0.01, 2.0, 500.0, 20.0
-    scenario = Scenario(model=szr(beta=beta, kappa=alpha * beta),
-                        places=well_mixed({"S": s0, "Z": z0}))
+    scenario = Scenario(
+        model=szr(beta=beta, kappa=alpha * beta), places=well_mixed({"S": s0, "Z": z0})
+    )
     ds = simulate(scenario, 20.0, engine="ode", progress=False)
     (s,) = _curves(ds, "S")
     assert s[-1] == pytest.approx(s0 - z0 / (alpha - 1), rel=1e-5)  # S_inf = S0 - Z0/(a - 1)
@@ -34,8 +36,10 @@ def test_szr_human_victory_final_size():
 
 def test_seir_matches_independent_solve_ivp():
     beta, sigma, gamma, n, i0 = 0.5, 0.25, 0.1, 10_000.0, 10.0
-    scenario = Scenario(model=seir(beta=beta, sigma=sigma, gamma=gamma),
-                        places=well_mixed({"S": n - i0, "E": 0, "I": i0, "R": 0}))
+    scenario = Scenario(
+        model=seir(beta=beta, sigma=sigma, gamma=gamma),
+        places=well_mixed({"S": n - i0, "E": 0, "I": i0, "R": 0}),
+    )
     ds = simulate(scenario, 100.0, engine="ode", record_every=1.0, progress=False)
 
     def rhs(_t, y):
@@ -43,15 +47,15 @@ def test_seir_matches_independent_solve_ivp():
         force = beta * s * i / n
         return [-force, force - sigma * e, sigma * e - gamma * i, gamma * i]
 
-    reference = solve_ivp(rhs, (0, 100), [n - i0, 0, i0, 0], t_eval=ds["time"].values,
-                          rtol=1e-10, atol=1e-8)
+    reference = solve_ivp(
+        rhs, (0, 100), [n - i0, 0, i0, 0], t_eval=ds["time"].values, rtol=1e-10, atol=1e-8
+    )
     ours = np.array(_curves(ds, "S", "E", "I", "R"))
     np.testing.assert_allclose(ours, reference.y, rtol=1e-5, atol=1e-4)
 
 
 def test_hops_conserve_and_spread():
     places = grid((1, 5), {"S": 0, "Z": np.array([[100, 0, 0, 0, 0]]), "R": 0})
-    ds = simulate(Scenario(model=szr(hop=1.0), places=places), 200.0, engine="ode",
-                  progress=False)
+    ds = simulate(Scenario(model=szr(hop=1.0), places=places), 200.0, engine="ode", progress=False)
     z = ds["counts"].sel(compartment="Z").isel(run=0).sum("region").values
     np.testing.assert_allclose(z, 100.0, rtol=1e-6)

@@ -48,8 +48,8 @@ def test_compiled_csr_matches_links():
     places = grid((5, 5), {"S": 2, "Z": 0, "R": 0}, periodic=True)
     net = Scenario(model=szr(hop=1.0), places=places).compile()
     for i in range(net.n_places):
-        dests = sorted(net.link_dest[net.out_ptr[i]:net.out_ptr[i + 1]])
+        dests = sorted(net.link_dest[net.out_ptr[i] : net.out_ptr[i + 1]])
         assert dests == sorted(places.link_dest[places.link_source == i])
-        incoming = net.in_link[net.in_ptr[i]:net.in_ptr[i + 1]]
+        incoming = net.in_link[net.in_ptr[i] : net.in_ptr[i + 1]]
         assert np.all(net.link_dest[incoming] == i)
     assert net.group_rate[0].tolist() == [0.0, 1.0, 0.0]  # only zombies move in szr

@@ -1,4 +1,4 @@
-"""hyosan: a fast, stochastic, spatial outbreak simulator (reaction networks on graphs of places)."""
+"""hyosan: a fast, stochastic, spatial outbreak simulator on a graph of places."""
 
 from hyosan import models, places
 from hyosan.errors import HyosanError, ModelError, PlacesError

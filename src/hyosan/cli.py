@@ -31,14 +31,23 @@ def run(
 
     try:
         built = demos.load(scenario)
-        ds = simulate(built.scenario, t_end or built.t_end, engine=engine, runs=runs, seed=seed,
-                      dt=dt, progress=not quiet)
+        ds = simulate(
+            built.scenario,
+            t_end or built.t_end,
+            engine=engine,
+            runs=runs,
+            seed=seed,
+            dt=dt,
+            progress=not quiet,
+        )
     except HyosanError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     final = ds["counts"].isel(time=-1).sum("region")
-    console.print(f"{scenario}: {runs} run(s), engine {engine}, seed {ds.attrs['seed']}, "
-                  f"t = {float(ds['time'][-1]):g} {ds.attrs['time_unit']}, {ds.attrs['status']}")
+    console.print(
+        f"{scenario}: {runs} run(s), engine {engine}, seed {ds.attrs['seed']}, "
+        f"t = {float(ds['time'][-1]):g} {ds.attrs['time_unit']}, {ds.attrs['status']}"
+    )
     for comp in final["compartment"].values:
         values = final.sel(compartment=comp).values
         console.print(f"  {comp}: median {float(sorted(values)[len(values) // 2]):,.0f}")
@@ -52,10 +61,10 @@ def run(
 @app.command()
 def scenarios() -> None:
     """List the built-in scenarios."""
-    from hyosan import demos
+    from hyosan import scenarios
 
-    for name, entry in demos.BUILT_IN.items():
-        console.print(f"{name}: {entry.description}", soft_wrap=True)
+    for name in scenarios.names():
+        console.print(f"{name}: {scenarios.describe(name)}", soft_wrap=True)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ class CompiledNetwork:
     pop_mask: np.ndarray  # int8 (S,) species counted in N for SCALE_POPULATION
     # --- places and links ------------------------------------------------------------------
     area: np.ndarray  # float64 (P,)
-    out_ptr: np.ndarray  # int64 (P+1,) CSR over sources: links of place i are out_ptr[i]:out_ptr[i+1]
+    out_ptr: (
+        np.ndarray
+    )  # int64 (P+1,) CSR over sources: links of place i are out_ptr[i]:out_ptr[i+1]
     link_dest: np.ndarray  # int32 (L,)
     link_weight: np.ndarray  # float64 (L,)
     link_group: np.ndarray  # int32 (L,)

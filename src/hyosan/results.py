@@ -19,8 +19,13 @@ from hyosan.errors import HyosanError
 
 
 @nb.njit(cache=True, parallel=False)
-def aggregate(state: np.ndarray, region_index: np.ndarray, reported_index: np.ndarray,
-              n_regions: int, n_reported: int) -> np.ndarray:
+def aggregate(
+    state: np.ndarray,
+    region_index: np.ndarray,
+    reported_index: np.ndarray,
+    n_regions: int,
+    n_reported: int,
+) -> np.ndarray:
     """Sum (runs, places, species) into (runs, regions, reported compartments)."""
     runs, places, species = state.shape
     out = np.zeros((runs, n_regions, n_reported), np.float64)
@@ -35,8 +40,13 @@ def aggregate(state: np.ndarray, region_index: np.ndarray, reported_index: np.nd
 class Recorder:
     """Keeps what the engines produced at each record time; nothing is lost on interruption."""
 
-    def __init__(self, net: CompiledNetwork, runs: int, characters: list[str],
-                 snapshot_times: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        net: CompiledNetwork,
+        runs: int,
+        characters: list[str],
+        snapshot_times: np.ndarray | None = None,
+    ) -> None:
         self.net = net
         self.runs = runs
         self.reported: list[str] = net.extra["reported"]
@@ -57,8 +67,15 @@ class Recorder:
         """Aggregate and keep the state at time t."""
         extra = self.net.extra
         self.times.append(float(t))
-        self.counts.append(aggregate(state, extra["region_index"], extra["reported_index"],
-                                     len(self.regions), len(self.reported)))
+        self.counts.append(
+            aggregate(
+                state,
+                extra["region_index"],
+                extra["reported_index"],
+                len(self.regions),
+                len(self.reported),
+            )
+        )
         if self.characters:
             states = np.full((self.runs, len(self.characters)), "", dtype=object)
             places = np.full((self.runs, len(self.characters)), -1, np.int64)
@@ -81,8 +98,14 @@ class Recorder:
             self.snapshots.append(per_place)
             self.snapshot_taken.append(float(t))
 
-    def dataset(self, model_roles: dict[str, list[str]], place_names: list[str],
-                integer: bool, attrs: dict[str, Any], counters: dict[str, np.ndarray]) -> xr.Dataset:
+    def dataset(
+        self,
+        model_roles: dict[str, list[str]],
+        place_names: list[str],
+        integer: bool,
+        attrs: dict[str, Any],
+        counters: dict[str, np.ndarray],
+    ) -> xr.Dataset:
         """The Dataset of everything recorded so far, with per-run summaries."""
         dtype = np.int64 if integer else np.float64
         if self.counts:
@@ -96,8 +119,9 @@ class Recorder:
             "region": self.regions,
             "compartment": self.reported,
         }
-        ds = xr.Dataset({"counts": (("run", "time", "region", "compartment"), counts)},
-                        coords=coords)
+        ds = xr.Dataset(
+            {"counts": (("run", "time", "region", "compartment"), counts)}, coords=coords
+        )
         ds["time"].attrs["units"] = attrs.get("time_unit", "")
         ds["counts"].attrs["long_name"] = "people by run, time, region and compartment"
         totals = counts.sum(axis=2)  # (run, time, compartment)
@@ -115,15 +139,19 @@ class Recorder:
         if self.snapshots:
             ds = ds.assign_coords(snapshot_time=np.asarray(self.snapshot_taken), place=place_names)
             snaps = np.stack(self.snapshots, axis=1)
-            ds["snapshots"] = (("run", "snapshot_time", "place", "compartment"),
-                               snaps.astype(dtype) if integer else snaps)
+            ds["snapshots"] = (
+                ("run", "snapshot_time", "place", "compartment"),
+                snaps.astype(dtype) if integer else snaps,
+            )
         ds.attrs.update(attrs)
         return ds
 
 
-def add_summaries(ds: xr.Dataset, totals: np.ndarray, roles: dict[str, list[str]],
-                  reported: list[str]) -> None:
+def add_summaries(
+    ds: xr.Dataset, totals: np.ndarray, roles: dict[str, list[str]], reported: list[str]
+) -> None:
     """Peak of the infectious compartments and its time, final susceptible, extinction flag."""
+
     def total_of(names: list[str]) -> np.ndarray:
         idx = [reported.index(n) for n in dict.fromkeys(names) if n in reported]
         return totals[:, :, idx].sum(axis=2) if idx else np.zeros(totals.shape[:2])
@@ -152,10 +180,16 @@ def add_character_fates(ds: xr.Dataset) -> None:
     any_change = changed.any(axis=1)
     first = np.where(any_change, changed.argmax(axis=1), -1)
     times = ds["time"].values
-    ds["character_fate_time"] = (("run", "character"),
-                                 np.where(first >= 0, times[np.maximum(first, 0)], np.nan))
-    ds["character_still_human"] = ("character", (final == ds.attrs.get("human", "S")).mean(axis=0)
-                                   if final.size else np.zeros(final.shape[1]))
+    ds["character_fate_time"] = (
+        ("run", "character"),
+        np.where(first >= 0, times[np.maximum(first, 0)], np.nan),
+    )
+    ds["character_still_human"] = (
+        "character",
+        (final == ds.attrs.get("human", "S")).mean(axis=0)
+        if final.size
+        else np.zeros(final.shape[1]),
+    )
 
 
 def save(ds: xr.Dataset, path: str | Path) -> Path:
@@ -185,8 +219,10 @@ def load(path: str | Path) -> xr.Dataset:
         else:
             with xr.open_dataset(path, engine="h5netcdf") as handle:
                 ds = handle.load()
-    except Exception as error:  # noqa: BLE001 - any reader failure means "not our file"
-        raise HyosanError(f"results file {str(path)!r} is not a hyosan results file: {error}") from None
+    except Exception as error:
+        raise HyosanError(
+            f"results file {str(path)!r} is not a hyosan results file: {error}"
+        ) from None
     if "hyosan_version" not in ds.attrs or "counts" not in ds:
         raise HyosanError(f"results file {str(path)!r} is not a hyosan results file")
     return ds

@@ -25,13 +25,18 @@ class Scenario:
     interventions: tuple[Any, ...] | list[Any] = ()
     name: str = "custom"
     description: str = ""
+    t_end: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, Model):
-            raise HyosanError(f"Scenario.model must be a hyosan Model, got {type(self.model).__name__}")
+            raise HyosanError(
+                f"Scenario.model must be a hyosan Model, got {type(self.model).__name__}"
+            )
         if not isinstance(self.places, Places):
-            raise HyosanError(f"Scenario.places must be hyosan Places, got {type(self.places).__name__}")
+            raise HyosanError(
+                f"Scenario.places must be hyosan Places, got {type(self.places).__name__}"
+            )
         self.characters = tuple(self.characters)
         self.interventions = tuple(self.interventions)
 
@@ -41,8 +46,8 @@ class Scenario:
         for comp in places.counts:
             if comp not in model.compartments:
                 raise PlacesError(
-                    f"initial counts: model {model.name!r} has no " +
-                    suggest(comp, model.compartments, "compartment")[len("unknown "):]
+                    f"initial counts: model {model.name!r} has no "
+                    + suggest(comp, model.compartments, "compartment")[len("unknown ") :]
                 )
         compiled = compile_model(model, self.characters)
         n_places, n_species = places.n_places, len(compiled.species)
@@ -77,8 +82,10 @@ class Scenario:
             factors = places.group_factor.get(group, {})
             for comp in factors:
                 if comp not in model.compartments:
-                    raise PlacesError(f"group_factor of {group!r}: model {model.name!r} has no "
-                                      + suggest(comp, model.compartments, "compartment")[8:])
+                    raise PlacesError(
+                        f"group_factor of {group!r}: model {model.name!r} has no "
+                        + suggest(comp, model.compartments, "compartment")[8:]
+                    )
             for s in range(n_species):
                 base_name = model.compartments[compiled.base_of[s]]
                 group_rate[j, s] = compiled.mobility[s] * float(factors.get(base_name, 1.0))
@@ -116,8 +123,12 @@ class Scenario:
                 "link_order": order,
                 "reported": reported,
                 "reported_index": np.array(
-                    [reported.index(model.reported_of(model.compartments[b]))
-                     for b in compiled.base_of], np.int32),
+                    [
+                        reported.index(model.reported_of(model.compartments[b]))
+                        for b in compiled.base_of
+                    ],
+                    np.int32,
+                ),
                 "regions": region_names,
                 "region_index": np.array([region_index[r] for r in places.region], np.int32),
             },
@@ -144,7 +155,9 @@ class Scenario:
                 "initial": {k: int(v.sum()) for k, v in self.places.counts.items()},
             },
             "characters": [asdict(c) for c in self.characters],
-            "interventions": [getattr(i, "describe", lambda i=i: repr(i))() for i in self.interventions],
+            "interventions": [
+                getattr(i, "describe", lambda i=i: repr(i))() for i in self.interventions
+            ],
         }
 
     def describe_json(self) -> str:

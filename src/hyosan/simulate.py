@@ -8,6 +8,7 @@ every time recorded so far.
 
 from __future__ import annotations
 
+import heapq
 import math
 import time as wallclock
 import warnings
@@ -19,16 +20,18 @@ import xarray as xr
 from hyosan.compiled import SCALE_AREA, CompiledNetwork
 from hyosan.engines import ENGINES, make_engine
 from hyosan.errors import HyosanError, suggest
-from hyosan.results import Recorder
+from hyosan.interventions import InterventionPlan
+from hyosan.results import Recorder, aggregate
 from hyosan.scenario import Scenario
 from hyosan.version import __version__
 
 Progress = Callable[[float, float], None]
 
 
-def run_keys(seed: int, runs: int) -> np.ndarray:
-    """One 64-bit key per run from ``SeedSequence(seed).spawn``: run k's key depends on k only."""
-    children = np.random.SeedSequence(seed).spawn(runs)
+def run_keys(seed: int, runs: int, first_run: int = 0) -> np.ndarray:
+    """One 64-bit key per run from ``SeedSequence(seed).spawn``: run k's key depends on k only,
+    so runs first_run..first_run+runs-1 of a seed are the same histories in any batch."""
+    children = np.random.SeedSequence(seed).spawn(first_run + runs)[first_run:]
     return np.array([child.generate_state(1, np.uint64)[0] for child in children], np.uint64)
 
 
@@ -69,7 +72,7 @@ def choose_dt(net: CompiledNetwork, record_every: float, accuracy: float = 0.05)
 
 def simulate(
     scenario: Scenario,
-    t_end: float,
+    t_end: float | None = None,
     engine: str = "tau",
     runs: int = 1,
     seed: int | None = None,
@@ -78,14 +81,23 @@ def simulate(
     progress: bool | Progress = True,
     time_limit: float | None = None,
     snapshot_every: float | None = None,
+    check_every: float | None = None,
+    first_run: int = 0,
 ) -> xr.Dataset:
     """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
 
+    t_end defaults to the scenario's own end time.
     engine: 'tau' (approximate leaps of step ``dt``), 'ssa' (exact) or 'ode' (mean field).
     seed: None draws one; the seed used is in ``ds.attrs['seed']``. progress: True for a bar,
     or a callable ``(t, t_end)``. time_limit: seconds of wall time after which the run stops and
-    returns what it has (``ds.attrs['status']`` says why it stopped).
+    returns what it has (``ds.attrs['status']`` says why it stopped). check_every: how often
+    intervention triggers are evaluated (default: every step for tau, record_every/10 otherwise).
+    first_run: index of the first run, to compute runs of one ensemble in separate batches.
     """
+    if t_end is None:
+        t_end = scenario.t_end
+        if t_end is None:
+            raise HyosanError("t_end: this scenario has no default end time; pass t_end")
     if engine not in ENGINES:
         raise HyosanError("engine: " + suggest(engine, ENGINES, "engine"))
     if not (isinstance(runs, (int, np.integer)) and runs >= 1):
@@ -111,24 +123,49 @@ def simulate(
     record_times = np.arange(0.0, t_end + 1e-9 * t_end, record_every)
     if record_times[-1] < t_end * (1 - 1e-12):
         record_times = np.append(record_times, t_end)
+    if engine == "tau":  # records fall on the step grid
+        record_times = np.unique(np.minimum(np.ceil(record_times / dt - 1e-9) * dt, t_end))
     snapshot_times = None
     if snapshot_every is not None:
-        snapshot_times = record_times[np.isclose(np.mod(record_times + 1e-12, snapshot_every), 0,
-                                                 atol=1e-9 * max(t_end, 1))]
-    keys = run_keys(int(seed), int(runs))
+        snapshot_times = record_times[
+            np.isclose(np.mod(record_times + 1e-12, snapshot_every), 0, atol=1e-9 * max(t_end, 1))
+        ]
+    keys = run_keys(int(seed), int(runs), int(first_run))
     sim = make_engine(engine, net, int(runs), keys, dt)
+    plan = InterventionPlan(scenario, net, int(runs), int(seed), int(first_run))
+    if check_every is None:
+        check_every = dt if engine == "tau" else record_every / 10
+    boundaries = _boundaries(
+        record_times, plan, check_every, t_end, dt if engine == "tau" else None
+    )
     characters = [c.name for c in scenario.characters]
     recorder = Recorder(net, int(runs), characters, snapshot_times)
     status = "complete"
     started = wallclock.perf_counter()
     reporter = _reporter(progress, t_end)
+    record_set = set(np.round(record_times, 9).tolist())
     try:
-        recorder.record(0.0, sim.state)
-        for t0, t1 in zip(record_times[:-1], record_times[1:], strict=True):
-            sim.advance(float(t0), float(t1))
-            recorder.record(float(t1), sim.state)
-            reporter(float(t1))
+        t = 0.0
+        while True:
+            if plan.items:
+                counts = aggregate_regions(net, sim.state) if plan.has_triggers else None
+                for extra_time in plan.step(t, sim, counts):
+                    _push(boundaries, extra_time, t_end, dt if engine == "tau" else None)
+            if round(t, 9) in record_set:
+                recorder.record(t, sim.state)
+                reporter(t)
+            if not boundaries or t >= t_end - 1e-12:
+                break
+            t_next = heapq.heappop(boundaries)
+            while boundaries and boundaries[0] <= t_next + 1e-12:
+                heapq.heappop(boundaries)
+            if t_next <= t + 1e-12:
+                continue
+            sim.advance(t, t_next, plan.cohorts(t) if plan.items else None)
+            t = t_next
             if time_limit is not None and wallclock.perf_counter() - started > time_limit:
+                if round(t, 9) not in record_set:
+                    recorder.record(t, sim.state)
                 status = "time_limit"
                 break
     except KeyboardInterrupt:
@@ -141,7 +178,8 @@ def simulate(
         warnings.warn(
             f"dt={dt} is too coarse: counts had to be clamped at zero "
             f"{int(counters['clamps'].sum())} times; results are biased, use a smaller dt",
-            RuntimeWarning, stacklevel=2,
+            RuntimeWarning,
+            stacklevel=2,
         )
     model = scenario.model
     roles = {
@@ -165,9 +203,51 @@ def simulate(
         "human": model.reported_of(model.susceptible[0]),
     }
     ds = recorder.dataset(roles, scenario.places.names, engine != "ode", attrs, counters)
+    ds = ds.assign_coords(run=np.arange(first_run, first_run + int(runs)))
+    if plan.items:
+        ds = ds.assign_coords(intervention=[item.describe() for item in plan.items])
+        for name, values in plan.record().items():
+            ds[name] = (("run", "intervention"), values)
     return ds
 
 
+def aggregate_regions(net: CompiledNetwork, state: np.ndarray) -> np.ndarray:
+    """Counts by (run, region, reported compartment), as triggers see them."""
+    extra = net.extra
+    return aggregate(
+        state,
+        extra["region_index"],
+        extra["reported_index"],
+        len(extra["regions"]),
+        len(extra["reported"]),
+    )
+
+
+def _push(heap: list[float], t: float, t_end: float, dt: float | None) -> None:
+    """Add a chunk boundary (on the step grid for tau), if it is before the end."""
+    if dt is not None:
+        t = math.ceil(t / dt - 1e-9) * dt
+    if t <= t_end + 1e-12:
+        heapq.heappush(heap, min(t, t_end))
+
+
+def _boundaries(
+    record_times: np.ndarray,
+    plan: InterventionPlan,
+    check_every: float,
+    t_end: float,
+    dt: float | None,
+) -> list[float]:
+    """Every time the loop must stop at: records, scheduled interventions, trigger checks."""
+    heap: list[float] = []
+    for t in record_times[1:]:
+        _push(heap, float(t), t_end, dt)
+    for t in plan.fixed_times():
+        _push(heap, float(t), t_end, dt)
+    if plan.has_triggers or plan.has_ramps:
+        for t in np.arange(check_every, t_end, check_every):
+            _push(heap, float(t), t_end, dt)
+    return heap
 
 
 def _reporter(progress: bool | Progress, t_end: float) -> Callable[[float | None], None]:
@@ -178,8 +258,14 @@ def _reporter(progress: bool | Progress, t_end: float) -> Callable[[float | None
         return lambda t: None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("t={task.completed:.4g}"),
-                   TextColumn("/ {task.total:.4g}"), TimeElapsedColumn(), transient=True)
+    bar = Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        TextColumn("t={task.completed:.4g}"),
+        TextColumn("/ {task.total:.4g}"),
+        TimeElapsedColumn(),
+        transient=True,
+    )
     task = bar.add_task("run", total=t_end)
     bar.start()
 

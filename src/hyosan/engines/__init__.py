@@ -13,6 +13,8 @@ from hyosan.engines.ode import OdeEngine
 from hyosan.errors import HyosanError
 
 ENGINES = ("tau", "ssa", "ode")
+Cohorts = list[tuple[np.ndarray | None, CompiledNetwork]]
+"""Groups of runs that share one set of arrays (runs whose interventions differ split apart)."""
 
 
 class SsaEngine:
@@ -26,13 +28,20 @@ class SsaEngine:
         self.rng_state = np.asarray(keys, np.uint64).reshape(runs, 1).copy()
         self.events = np.zeros(runs, np.int64)
 
-    def advance(self, t0: float, t1: float) -> None:
+    def advance(self, t0: float, t1: float, cohorts: Cohorts | None = None) -> None:
         from hyosan.engines.ssa import ssa_advance
 
-        if t1 > t0:
-            self.events += ssa_advance(
-                self.state, self.rng_state, float(t0), float(t1), *self.net.kernel_args()
-            )
+        if t1 <= t0:
+            return
+        for runs, net in cohorts or [(None, self.net)]:
+            if runs is None or len(runs) == len(self.state):
+                self.events += ssa_advance(
+                    self.state, self.rng_state, float(t0), float(t1), *net.kernel_args()
+                )
+                continue
+            state, rng = self.state[runs], self.rng_state[runs]
+            self.events[runs] += ssa_advance(state, rng, float(t0), float(t1), *net.kernel_args())
+            self.state[runs], self.rng_state[runs] = state, rng
 
     def counters(self) -> dict[str, np.ndarray]:
         return {"events": self.events}
@@ -53,17 +62,26 @@ class TauEngine:
         self.steps_done = 0
         self.clamps = np.zeros(runs, np.int64)
 
-    def advance(self, t0: float, t1: float) -> None:
+    def advance(self, t0: float, t1: float, cohorts: Cohorts | None = None) -> None:
         from hyosan.engines.tau import tau_advance
 
-        target = int(round(t1 / self.dt))
+        target = round(t1 / self.dt)
         n_steps = target - self.steps_done
-        if n_steps > 0:
-            self.clamps += tau_advance(
-                self.state, self.keys, np.int64(self.steps_done), np.int64(n_steps), self.dt,
-                *self.net.kernel_args(),
+        if n_steps <= 0:
+            return
+        step0 = np.int64(self.steps_done)
+        for runs, net in cohorts or [(None, self.net)]:
+            if runs is None or len(runs) == len(self.state):
+                self.clamps += tau_advance(
+                    self.state, self.keys, step0, np.int64(n_steps), self.dt, *net.kernel_args()
+                )
+                continue
+            state = self.state[runs]
+            self.clamps[runs] += tau_advance(
+                state, self.keys[runs], step0, np.int64(n_steps), self.dt, *net.kernel_args()
             )
-            self.steps_done = target
+            self.state[runs] = state
+        self.steps_done = target
 
     def counters(self) -> dict[str, np.ndarray]:
         return {"clamps": self.clamps}

@@ -66,24 +66,42 @@ class OdeEngine:
 
     name = "ode"
 
-    def __init__(self, net: CompiledNetwork, runs: int, method: str = "RK45",
-                 rtol: float = 1e-8, atol: float = 1e-8) -> None:
+    def __init__(
+        self,
+        net: CompiledNetwork,
+        runs: int,
+        method: str = "RK45",
+        rtol: float = 1e-8,
+        atol: float = 1e-8,
+    ) -> None:
         self.net = net
         self.state = np.repeat(net.initial[None].astype(np.float64), runs, axis=0)
         self.method, self.rtol, self.atol = method, rtol, atol
         self.field = MeanField(net)
 
-    def advance(self, t0: float, t1: float) -> None:
-        """Integrate from t0 to t1 (interventions may have changed the arrays in between)."""
+    def advance(self, t0: float, t1: float, cohorts: list | None = None) -> None:
+        """Integrate from t0 to t1 (interventions may have changed the arrays in between).
+
+        The mean field is deterministic, so every run is in the same cohort.
+        """
         if t1 <= t0:
             return
+        if cohorts:
+            self.field.net = cohorts[0][1]
         shape = self.state.shape[1:]
 
         def rhs(_t: float, y: np.ndarray) -> np.ndarray:
             return self.field.derivative(y.reshape(shape)).reshape(-1)
 
-        solution = solve_ivp(rhs, (t0, t1), self.state[0].reshape(-1), method=self.method,
-                             rtol=self.rtol, atol=self.atol, t_eval=[t1])
+        solution = solve_ivp(
+            rhs,
+            (t0, t1),
+            self.state[0].reshape(-1),
+            method=self.method,
+            rtol=self.rtol,
+            atol=self.atol,
+            t_eval=[t1],
+        )
         if not solution.success:
             raise RuntimeError(f"ode engine: solver failed at t={t0}: {solution.message}")
         self.state[:] = np.maximum(solution.y[:, -1].reshape(shape), 0.0)

@@ -80,14 +80,18 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
     index = {comp: i for i, comp in enumerate(base)}
     names = [c.name for c in characters]
     if len(set(names)) != len(names):
-        raise ModelError(f"character {[n for n in names if names.count(n) > 1][0]!r} is tagged twice")
+        raise ModelError(
+            f"character {next(n for n in names if names.count(n) > 1)!r} is tagged twice"
+        )
     species = list(base)
     base_of = list(range(len(base)))
     character_of = [-1] * len(base)
     for k, character in enumerate(characters):
         if character.compartment not in index:
-            raise ModelError(f"character {character.name!r}: compartment {character.compartment!r} "
-                             f"is not in model {model.name!r}")
+            raise ModelError(
+                f"character {character.name!r}: compartment {character.compartment!r} "
+                f"is not in model {model.name!r}"
+            )
         species += [f"{comp}:{character.name}" for comp in base]
         base_of += list(range(len(base)))
         character_of += [k] * len(base)
@@ -104,8 +108,15 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
         reactant_units = _units(reactants)
         product_units = _units(products)
         rate = evaluate(reaction.rate, values, where)
-        rows.append((reaction.name, r, rate,
-                     [index[c] for c in reactant_units], [index[c] for c in product_units]))
+        rows.append(
+            (
+                reaction.name,
+                r,
+                rate,
+                [index[c] for c in reactant_units],
+                [index[c] for c in product_units],
+            )
+        )
         fates = _unit_fates(reactants, products)
         for k, character in enumerate(characters):
             if not character.overrides:
@@ -116,8 +127,10 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
                 raise ModelError(f"{where}: rate for character {character.name!r} is negative")
             for u in range(len(reactant_units)):
                 reac = [species_index(c, k if v == u else -1) for v, c in enumerate(reactant_units)]
-                prod = [species_index(c, k if p == fates[u] else -1)
-                        for p, c in enumerate(product_units)]
+                prod = [
+                    species_index(c, k if p == fates[u] else -1)
+                    for p, c in enumerate(product_units)
+                ]
                 rows.append((f"{reaction.name}:{character.name}", r, char_rate, reac, prod))
 
     n_reactions = len(rows)

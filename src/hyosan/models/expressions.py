@@ -29,7 +29,9 @@ def names_in(expression: str, where: str) -> set[str]:
             node,
             (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Load, *_BINARY, *_UNARY),
         ):
-            raise ModelError(f"{where}: rate {expression!r} may only use numbers, parameters, + - * / **")
+            raise ModelError(
+                f"{where}: rate {expression!r} may only use numbers, parameters, + - * / **"
+            )
     return names
 
 
@@ -53,7 +55,9 @@ def evaluate(expression: str, values: Mapping[str, float], where: str) -> float:
                 raise ModelError(f"{where}: rate {expression!r} divides by zero") from None
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             return _UNARY[type(node.op)](walk(node.operand))
-        raise ModelError(f"{where}: rate {expression!r} may only use numbers, parameters, + - * / **")
+        raise ModelError(
+            f"{where}: rate {expression!r} may only use numbers, parameters, + - * / **"
+        )
 
     return walk(tree)
 

@@ -117,7 +117,9 @@ class Model:
     def validate(self) -> None:
         """Raise ModelError naming the reaction, parameter or compartment at fault."""
         if self.time_unit not in TIME_UNITS:
-            raise ModelError(f"model {self.name!r}: time_unit {self.time_unit!r} not in {TIME_UNITS}")
+            raise ModelError(
+                f"model {self.name!r}: time_unit {self.time_unit!r} not in {TIME_UNITS}"
+            )
         if self.contact not in ("density", "frequency"):
             raise ModelError(f"model {self.name!r}: contact must be 'density' or 'frequency'")
         known = set(self.compartments)
@@ -126,7 +128,9 @@ class Model:
             raise ModelError(f"model {self.name!r}: compartment {dupes[0]!r} is listed twice")
         for comp in self.compartments:
             if ":" in comp or not comp.replace("_", "").isalnum():
-                raise ModelError(f"model {self.name!r}: compartment name {comp!r} must be alphanumeric")
+                raise ModelError(
+                    f"model {self.name!r}: compartment name {comp!r} must be alphanumeric"
+                )
         names = [r.name for r in self.reactions]
         if len(set(names)) != len(names):
             dupes = [n for n, k in Counter(names).items() if k > 1]
@@ -138,9 +142,8 @@ class Model:
             for comp in [*reactants, *products]:
                 if comp not in known:
                     raise ModelError(f"{where}: " + suggest(comp, self.compartments, "compartment"))
-            if not reactants and products and sum(products.values()) > 0:
-                if not reaction.rate.strip():
-                    raise ModelError(f"{where}: needs a rate")
+            if not reaction.rate.strip():
+                raise ModelError(f"{where}: needs a rate")
             if sum(products.values()) > sum(reactants.values()) and reactants:
                 raise ModelError(
                     f"{where}: creates people from nothing ({reaction.equation}); "
@@ -169,7 +172,9 @@ class Model:
         ]  # fmt: skip
         for comp in listed:
             if comp not in known:
-                raise ModelError(f"model {self.name!r}: " + suggest(comp, self.compartments, "compartment"))
+                raise ModelError(
+                    f"model {self.name!r}: " + suggest(comp, self.compartments, "compartment")
+                )
 
     def values(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
         """Parameter values converted to the model's time unit (overrides are in those units)."""

@@ -23,7 +23,9 @@ def seconds_of(unit: str) -> float:
     try:
         return _SECONDS[unit.strip().lower()]
     except KeyError:
-        raise ModelError(f"unknown time unit {unit!r}; use one of {', '.join(TIME_UNITS)}") from None
+        raise ModelError(
+            f"unknown time unit {unit!r}; use one of {', '.join(TIME_UNITS)}"
+        ) from None
 
 
 def conversion(unit: str, time_unit: str) -> float:
@@ -58,7 +60,9 @@ def parse_quantity(text: str | float | int) -> tuple[float, str]:
     try:
         value = float(match.group(1))
     except ValueError:
-        raise ModelError(f"cannot read quantity {text!r}: {match.group(1)!r} is not a number") from None
+        raise ModelError(
+            f"cannot read quantity {text!r}: {match.group(1)!r} is not a number"
+        ) from None
     unit = match.group(2).strip()
     if unit.startswith("/"):
         unit = "1" + unit

@@ -99,7 +99,9 @@ def building(rooms: Sequence[Mapping], doors: Sequence[Mapping | Sequence]) -> P
     names = [str(room["name"]) for room in rooms]
     index = {name: i for i, name in enumerate(names)}
     compartments = sorted({c for room in rooms for c in room.get("counts", {})})
-    counts = {c: np.array([room.get("counts", {}).get(c, 0) for room in rooms]) for c in compartments}
+    counts = {
+        c: np.array([room.get("counts", {}).get(c, 0) for room in rooms]) for c in compartments
+    }
     source, dest, weight, groups = [], [], [], []
     for k, door in enumerate(doors):
         if isinstance(door, Mapping):

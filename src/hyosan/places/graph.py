@@ -84,13 +84,17 @@ class Places:
         for label, ends in (("source", self.link_source), ("dest", self.link_dest)):
             outside = np.flatnonzero((ends < 0) | (ends >= n))
             if outside.size:
-                raise PlacesError(f"link {int(outside[0])}: {label} {int(ends[outside[0]])} "
-                                  f"is not a place index (0..{n - 1})")
+                raise PlacesError(
+                    f"link {int(outside[0])}: {label} {int(ends[outside[0]])} "
+                    f"is not a place index (0..{n - 1})"
+                )
         bad_weight = np.flatnonzero(~(self.link_weight >= 0))
         if bad_weight.size:
             k = int(bad_weight[0])
-            raise PlacesError(f"link {self.names[self.link_source[k]]!r} -> "
-                              f"{self.names[self.link_dest[k]]!r}: weight must be >= 0")
+            raise PlacesError(
+                f"link {self.names[self.link_source[k]]!r} -> "
+                f"{self.names[self.link_dest[k]]!r}: weight must be >= 0"
+            )
         for group in self.group_factor:
             if group not in self.groups:
                 raise PlacesError("group_factor: " + suggest(group, self.groups, "link group"))

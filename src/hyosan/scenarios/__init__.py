@@ -1,0 +1,44 @@
+"""Built-in scenarios by name: ``hyosan.scenarios.load("seoul")``.
+
+Each entry names the module and function that builds it, so listing scenarios imports nothing
+heavy and a world's data is read only when that world is loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from hyosan.errors import HyosanError, suggest
+from hyosan.scenario import Scenario
+
+BUILT_IN: dict[str, tuple[str, str, str]] = {
+    "szr-lattice": (
+        "hyosan.scenarios.demos",
+        "szr_lattice",
+        "Alemi's SZR on a 200x200 lattice, one zombie in the middle",
+    ),
+}
+
+
+def names() -> list[str]:
+    """The built-in scenario names."""
+    return list(BUILT_IN)
+
+
+def describe(name: str) -> str:
+    """One line about a built-in scenario."""
+    return _entry(name)[2]
+
+
+def load(name: str, **options: Any) -> Scenario:
+    """Build a built-in scenario; ``options`` go to its builder (e.g. ``resolution=100``)."""
+    module, function, _ = _entry(name)
+    builder = getattr(importlib.import_module(module), function)
+    return builder(**options)
+
+
+def _entry(name: str) -> tuple[str, str, str]:
+    if name not in BUILT_IN:
+        raise HyosanError(suggest(name, BUILT_IN, "scenario"))
+    return BUILT_IN[name]
