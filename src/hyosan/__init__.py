@@ -2,7 +2,7 @@
 
 from hyosan import models, places
 from hyosan.errors import HyosanError, ModelError, PlacesError
-from hyosan.results import load, save
+from hyosan.io import load, save
 from hyosan.scenario import Scenario
 from hyosan.simulate import simulate
 from hyosan.version import __version__

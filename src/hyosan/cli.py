@@ -26,7 +26,7 @@ def run(
 ) -> None:
     """Simulate a scenario and print a summary (and save the results with --out)."""
     from hyosan import demos
-    from hyosan.results import save
+    from hyosan.io import save
     from hyosan.simulate import simulate
 
     try:
