@@ -114,7 +114,9 @@ def simulate(
         raise HyosanError(f"seed must be a non-negative integer, got {seed!r}")
 
     net = scenario.compile()
-    if engine == "tau":
+    if engine != "tau":
+        dt = None
+    else:
         dt = choose_dt(net, record_every) if dt is None else float(dt)
         if not dt > 0:
             raise HyosanError(f"dt must be positive, got {dt!r}")
@@ -151,10 +153,16 @@ def simulate(
                 counts = aggregate_regions(net, sim.state) if plan.has_triggers else None
                 for extra_time in plan.step(t, sim, counts):
                     _push(boundaries, extra_time, t_end, dt if engine == "tau" else None)
-            if round(t, 9) in record_set:
+            recorded = round(t, 9) in record_set
+            if recorded:
                 recorder.record(t, sim.state)
                 reporter(t)
             if not boundaries or t >= t_end - 1e-12:
+                break
+            if time_limit is not None and wallclock.perf_counter() - started > time_limit:
+                if not recorded:
+                    recorder.record(t, sim.state)
+                status = "time_limit"
                 break
             t_next = heapq.heappop(boundaries)
             while boundaries and boundaries[0] <= t_next + 1e-12:
@@ -163,11 +171,6 @@ def simulate(
                 continue
             sim.advance(t, t_next, plan.cohorts(t) if plan.items else None)
             t = t_next
-            if time_limit is not None and wallclock.perf_counter() - started > time_limit:
-                if round(t, 9) not in record_set:
-                    recorder.record(t, sim.state)
-                status = "time_limit"
-                break
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
