@@ -106,7 +106,7 @@ def test_compiled_stoichiometry_of_szr():
 
 
 def test_character_variants_follow_the_person():
-    compiled = compile_model(jonas(), [Character("namra", "lab", overrides={"h": 1.0})])
+    compiled = compile_model(jonas(stages=2), [Character("namra", "lab", overrides={"h": 1.0})])
     species = compiled.species
 
     def variants(name):

@@ -8,6 +8,7 @@ its own time; runs that share the same intervention state share one set of array
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,9 +174,9 @@ class InterventionPlan:
         self.group_index: list[int] = []
         reported = net.extra["reported"]
         for k, item in enumerate(self.items):
-            where = f"intervention {k} ({item.kind})"
             if not isinstance(item, Intervention):
-                raise HyosanError(f"{where}: not an intervention: {item!r}")
+                raise HyosanError(f"intervention {k}: not an intervention: {item!r}")
+            where = f"intervention {k} ({item.kind})"
             if isinstance(item.start, Trigger):
                 trig = item.start
                 if trig.compartment not in reported:
@@ -188,8 +189,10 @@ class InterventionPlan:
                     )
                 if trig.delay < 0:
                     raise HyosanError(f"{where}: trigger delay must be >= 0")
-            elif not float(item.start) >= 0:
-                raise HyosanError(f"{where}: start must be a time >= 0 or a Trigger")
+            elif not (isinstance(item.start, numbers.Real) and float(item.start) >= 0):
+                raise HyosanError(
+                    f"{where}: start must be a time >= 0 or a Trigger, got {item.start!r}"
+                )
             if item.duration is not None and not item.duration > 0:
                 raise HyosanError(f"{where}: duration must be positive")
             self.zone_places.append(self._zone(getattr(item, "zone", None), where))
@@ -202,11 +205,11 @@ class InterventionPlan:
                 self.group_index.append(net.group_names.index(group))
             else:
                 self.group_index.append(-1)
-            if isinstance(item, SetParameter) and item.parameter not in model.parameters:
-                raise HyosanError(
-                    f"{where}: " + suggest(item.parameter, model.parameters, "parameter")
-                )
-            if isinstance(item, (Bomb, ScaleLinks)):
+            if isinstance(item, SetParameter):
+                self._check_parameter(item, where)
+            if isinstance(item, ScaleLinks) and not item.factor >= 0:
+                raise HyosanError(f"{where}: factor must be >= 0, got {item.factor!r}")
+            if isinstance(item, (Bomb, ScaleLinks, Evacuate)):
                 for comp in item.compartments or ():
                     if comp not in model.compartments and comp not in reported:
                         raise HyosanError(
@@ -220,6 +223,8 @@ class InterventionPlan:
                         f"{where}: to " + suggest(item.to, model.compartments, "compartment")
                     )
             if isinstance(item, Evacuate):
+                if not 0 <= item.fraction <= 1:
+                    raise HyosanError(f"{where}: fraction must be within [0, 1]")
                 try:
                     places.index(item.to_place)
                 except HyosanError as error:
@@ -234,6 +239,35 @@ class InterventionPlan:
                     timeline.scheduled[k] = float(item.start)
         self._nets: dict[tuple, Any] = {}
         self._rates: dict[tuple, np.ndarray] = {}
+        self._movement: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _check_parameter(self, item: SetParameter, where: str) -> None:
+        """The parameter exists, its value gives a valid model, and hop rates are set globally."""
+        model = self.scenario.model
+        if item.parameter not in model.parameters:
+            raise HyosanError(f"{where}: " + suggest(item.parameter, model.parameters, "parameter"))
+        if not item.ramp >= 0:
+            raise HyosanError(f"{where}: ramp must be >= 0, got {item.ramp!r}")
+        if item.parameter in self._movement_parameters() and item.zone is not None:
+            raise HyosanError(
+                f"{where}: {item.parameter!r} is a hop rate, which is set for every place at "
+                "once (zone=None); to slow movement in one area, ScaleLinks its link groups"
+            )
+        try:
+            model.with_parameters(**{item.parameter: _in_unit(model, item.parameter, item.value)})
+        except HyosanError as error:
+            raise HyosanError(f"{where}: {item.parameter}={item.value!r}: {error}") from None
+
+    def _movement_parameters(self) -> set[str]:
+        """Parameters that hop rates or attraction depend on."""
+        from hyosan.models.expressions import names_in
+
+        model = self.scenario.model
+        names: set[str] = set()
+        for table in (model.mobility, model.attraction):
+            for comp, expression in table.items():
+                names |= names_in(expression, f"mobility of {comp!r}")
+        return names
 
     @property
     def has_triggers(self) -> bool:
@@ -244,14 +278,16 @@ class InterventionPlan:
         return any(isinstance(item, SetParameter) and item.ramp > 0 for item in self.items)
 
     def fixed_times(self) -> list[float]:
-        """Times known in advance at which something starts or ends."""
+        """Times known in advance at which something starts or ends (after t=0: what starts at
+        0 is applied before the first step, and a boundary at the current time would be a
+        second stop there)."""
         times = []
         for item in self.items:
             if not isinstance(item.start, Trigger):
                 times.append(float(item.start))
                 if item.duration is not None:
                     times.append(float(item.start) + item.duration)
-        return times
+        return [t for t in times if t > 0]
 
     def _zone(self, zone: Any, where: str) -> np.ndarray | None:
         """Place indices of a zone given as region and/or place names (None: everywhere)."""
@@ -291,12 +327,14 @@ class InterventionPlan:
                     hit = value <= trig.threshold if trig.below else value >= trig.threshold
                     if hit:
                         timeline.scheduled[k] = t + trig.delay
-                        new_times.append(t + trig.delay)
+                        if trig.delay > 0:  # no delay: it starts below, at this very time
+                            new_times.append(t + trig.delay)
                 due = timeline.scheduled[k]
                 if np.isnan(timeline.started[k]) and not np.isnan(due) and t >= due - 1e-9:
                     timeline.started[k] = t
                     if item.instant:
                         self._fire_instant(k, item, run, engine, t)
+                        timeline.ended[k] = t  # done at once
                     elif item.duration is not None:
                         new_times.append(t + item.duration)
                 if (
@@ -388,12 +426,23 @@ class InterventionPlan:
         from dataclasses import replace
 
         base = self.base
-        group_rate = base.group_rate.copy()
         overrides: list[tuple[np.ndarray | None, str, float]] = []
+        for entry in key:
+            if entry is not None and isinstance(self.items[entry[0]], SetParameter):
+                item = self.items[entry[0]]
+                overrides.append(
+                    (self.zone_places[entry[0]], item.parameter, item.value * entry[1])
+                )
+        movement = self._movement_parameters()
+        moving = tuple((name, value) for _, name, value in overrides if name in movement)
+        group_rate, bias = base.group_rate, base.bias
+        if moving:
+            group_rate, bias = self._movement_with(moving)
+        group_rate = group_rate.copy()
         for entry in key:
             if entry is None:
                 continue
-            k, level = entry
+            k = entry[0]
             item = self.items[k]
             if isinstance(item, CloseLinks):
                 group_rate[self.group_index[k]] = 0.0
@@ -402,20 +451,50 @@ class InterventionPlan:
                 if item.compartments is None:
                     group_rate[g] *= item.factor
                 else:
-                    names = self.scenario.model.compartments
+                    model = self.scenario.model
                     for s, b in enumerate(base.extra["base_of"]):
-                        if names[b] in item.compartments:
+                        name = model.compartments[b]
+                        if (
+                            name in item.compartments
+                            or model.reported_of(name) in item.compartments
+                        ):
                             group_rate[g, s] *= item.factor
-            elif isinstance(item, SetParameter):
-                overrides.append((self.zone_places[k], item.parameter, item.value * level))
         rate = base.rate
-        if overrides:
-            rate = self._rates_with(overrides)
-        net = replace(base, rate=rate, group_rate=group_rate)
+        reacting = [o for o in overrides if o[1] not in movement or self._in_reactions(o[1])]
+        if reacting:
+            rate = self._rates_with(reacting)
+        net = replace(base, rate=rate, group_rate=group_rate, bias=bias)
         if len(self._nets) > 256:
             self._nets.clear()
         self._nets[key] = net
         return net
+
+    def _in_reactions(self, name: str) -> bool:
+        from hyosan.models.expressions import names_in
+
+        return any(name in names_in(r.rate, r.name) for r in self.scenario.model.reactions)
+
+    def _movement_with(
+        self, values: tuple[tuple[str, float], ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Hop rates per (group, species) and attraction biases with hop parameters changed."""
+        if values in self._movement:
+            return self._movement[values]
+        model = self.scenario.model
+        changed = model.with_parameters(**{k: _in_unit(model, k, v) for k, v in values})
+        compiled = self._compile_model(changed, self.scenario.characters)
+        base = self.base
+        factors = self.scenario.places.group_factor
+        group_rate = np.zeros_like(base.group_rate)
+        base_of = base.extra["base_of"]
+        for j, group in enumerate(base.group_names):
+            table = factors.get(group, {})
+            for s in range(base.n_species):
+                name = model.compartments[base_of[s]]
+                group_rate[j, s] = compiled.mobility[s] * float(table.get(name, 1.0))
+        result = (group_rate, compiled.bias)
+        self._movement[values] = result
+        return result
 
     def _rates_with(self, overrides: list[tuple[np.ndarray | None, str, float]]) -> np.ndarray:
         """Per-place rate table where each place sees the parameters set over it."""

@@ -36,33 +36,37 @@ def run_keys(seed: int, runs: int, first_run: int = 0) -> np.ndarray:
 
 
 def max_hazard(net: CompiledNetwork) -> float:
-    """An upper bound on any person's total event rate, from the initial counts.
+    """An upper bound on one person's total event rate, over species and places.
 
-    Other reactants of a reaction are bounded by the place's whole population (or the share 1 under
-    frequency-dependent contact); hop hazards are summed over every out-link.
+    For each species: the reactions that consume it, with their other reactants bounded by the
+    place's whole population (or by the share 1 under frequency-dependent contact), plus its
+    hops summed over every out-link. The initial counts bound the population of each place.
     """
     population = net.initial.sum(axis=1).astype(np.float64)
     rate = net.rate.max(axis=0)
-    worst = 0.0
-    per_place = np.zeros(net.n_places)
-    for r in range(net.n_reactions):
-        m = int(net.order[r])
-        if rate[r] == 0.0:
+    base = net.extra.get("base_reaction", np.arange(net.n_reactions))
+    bound: dict[tuple[int, int], tuple[float, int]] = {}  # (source, base reaction) -> the
+    for r in range(net.n_reactions):  # largest of a character's variants, which are
+        source = int(net.source[r])  # alternatives, not extra hazards
+        if rate[r] == 0.0 or source < 0:
             continue
+        key = (source, int(base[r]))
+        bound[key] = max(bound.get(key, (0.0, r)), (float(rate[r]), r))
+    per_species = np.zeros((net.n_species, net.n_places))
+    for (source, _), (value, r) in bound.items():
+        m = int(net.order[r])
         if net.scale_mode == SCALE_AREA:
-            bound = rate[r] * (population / net.area) ** (m - 1)
+            per_species[source] += value * (population / net.area) ** (m - 1)
         else:
-            bound = np.full(net.n_places, rate[r])
-        per_place += bound
-    out_weight = np.add.reduceat(
-        np.append(net.link_weight, 0.0), np.minimum(net.out_ptr[:-1], len(net.link_weight))
-    )[: net.n_places] * (np.diff(net.out_ptr) > 0)
-    hop = float(net.group_rate.max(initial=0.0)) * out_weight
-    worst = float(np.max(per_place + hop, initial=0.0))
-    return worst
+            per_species[source] += value
+    link_source = np.repeat(np.arange(net.n_places), np.diff(net.out_ptr))
+    for s in range(net.n_species):
+        per_link = net.link_weight * net.group_rate[net.link_group, s]
+        per_species[s] += np.bincount(link_source, per_link, net.n_places)
+    return float(per_species.max(initial=0.0))
 
 
-def choose_dt(net: CompiledNetwork, record_every: float, accuracy: float = 0.05) -> float:
+def choose_dt(net: CompiledNetwork, record_every: float, accuracy: float = 0.2) -> float:
     """The tau step: at most ``accuracy`` expected events per person per step, dividing
     ``record_every`` evenly."""
     hazard = max_hazard(net)

@@ -51,8 +51,8 @@ def evaluate(expression: str, values: Mapping[str, float], where: str) -> float:
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             try:
                 return _BINARY[type(node.op)](walk(node.left), walk(node.right))
-            except ZeroDivisionError:
-                raise ModelError(f"{where}: rate {expression!r} divides by zero") from None
+            except (ZeroDivisionError, OverflowError):
+                raise ModelError(f"{where}: rate {expression!r} divides by zero or overflows") from None
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             return _UNARY[type(node.op)](walk(node.operand))
         raise ModelError(

@@ -18,6 +18,12 @@ BUILT_IN: dict[str, tuple[str, str, str]] = {
         "szr_lattice",
         "Alemi's SZR on a 200x200 lattice, one zombie in the middle",
     ),
+    "seoul": (
+        "hyosan.scenarios.seoul",
+        "build",
+        "Seoul's 425 dongs (or a 250/100 m grid), census 2020: the season-2 outbreak; "
+        "the Han's bridges can be shut",
+    ),
 }
 
 

@@ -1,0 +1,674 @@
+"""The approximate engine: a chain-binomial tau leap of fixed step ``dt``, compiled with numba.
+
+Each step reads the counts at its start (the old state) for every propensity, scale and
+attraction. In every place, each unit of a species ``c`` leaves its compartment with probability
+``1 - exp(-h dt)``, ``h`` the per-capita hazard of the reactions whose ``source`` is ``c`` plus
+its hops along the out-links; the departures are shared among those channels by a multinomial
+draw. A binomial never takes more units than there are, so the source of a reaction cannot go
+negative; reactions that consume nothing (births) fire Poisson(a dt) times. Only a reaction that
+consumes more than its source (``A + B -> C`` with source ``A``, or ``2A -> B``) can overdraw a
+species: its firings are then cut back, in a fixed order, and the cut is counted so the caller
+can warn that ``dt`` is too coarse.
+
+Hops write into other places, so a step has two phases: the first computes each place's own
+changes and its departures per link into scratch buffers, the second gathers arrivals through the
+incoming links. Every draw for (run, step, place) comes from ``stream_start(key, step, place)``,
+so a history does not depend on the number of threads, on how the work is split, nor on which
+other runs share the batch. Large worlds are split over places (one run at a time, so scratch is
+one run's size); small worlds over runs (no parallel launch per run and step).
+
+Places are handled in blocks. A block where nothing could happen (every hazard zero) and into
+which nothing arrived stays exactly as it is, so later steps skip it until a neighbour sends
+someone in: an outbreak on a large map costs what its active part costs.
+
+The loops over places are compiled with ``_nrt=False``: they never allocate, and in
+reference-counted code every call that takes arrays costs an atomic increment and decrement per
+array, far more than an inert place.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from hyosan.engines._kinetics import attraction, place_scale, propensity, rate_row
+from hyosan.engines._random import binomial, next_uniform, poisson, stream_start
+
+BLOCK = 256
+"""Places per block: the unit of parallel work and of skipping quiet regions. Small enough to
+balance a moving front between threads and to skip most of a map, large enough that handing out
+blocks costs nothing."""
+PLACES_PARALLEL_MIN = 8192
+"""From this many places one run's step is split over places; below it whole runs go to threads
+(also from ``PLACES_PARALLEL_FEW_RUNS`` places when there are fewer runs than threads)."""
+PLACES_PARALLEL_FEW_RUNS = 1024
+UNIT_TRIALS_MAX = 16
+"""Compartments of at most this many units draw one uniform per unit instead of a binomial."""
+UNIT_DRAWS_PER_CHANNEL = 8
+"""Departures are shared out one unit at a time (one uniform each) while there are at most this
+many per channel; beyond that, by conditional binomials (one binomial per channel)."""
+
+_MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 is for births)
+_BIRTH_BIT = 62
+_SENDS = np.uint8(1)  # status bit: the place sent hops this step (its out-links hold departures)
+_CHANGED = np.uint8(2)  # status bit: the place's own new counts are in the ``fresh`` buffer
+
+
+@nb.njit(cache=True, _nrt=False)
+def _cut_back(row_new, fired_reaction, fired_count, n_fired, delta_species, delta_value):
+    """Reduce firings until no count is negative; return whether anything had to be cut.
+
+    The most recently recorded firings are cut first, each by just enough. Hops are never cut:
+    a species' departures never exceed its old count, so with every firing cut back the row is
+    the old one minus hops, which is non-negative; hence the loop ends.
+    """
+    n_species = row_new.shape[0]
+    max_delta = delta_species.shape[1]
+    cut_any = False
+    while True:
+        negative = -1
+        for s in range(n_species):
+            if row_new[s] < 0:
+                negative = s
+                break
+        if negative < 0:
+            return cut_any
+        cut_any = True
+        progressed = False
+        for k in range(n_fired - 1, -1, -1):
+            fired = fired_count[k]
+            if fired == 0:
+                continue
+            r = fired_reaction[k]
+            used = 0
+            for d in range(max_delta):
+                if delta_species[r, d] == negative:
+                    used = -delta_value[r, d]
+                    break
+            if used <= 0:
+                continue
+            deficit = -row_new[negative]
+            cut = min(fired, (deficit + used - 1) // used)
+            fired_count[k] = fired - cut
+            progressed = True
+            for d in range(max_delta):
+                s = delta_species[r, d]
+                if s < 0:
+                    break
+                row_new[s] -= cut * delta_value[r, d]
+            if row_new[negative] >= 0:
+                break
+        if not progressed:  # unreachable (see above); never loop forever
+            return cut_any
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _pick(target, weight, n_channels, last):
+    """The channel whose stretch of the running sum of weights holds ``target``."""
+    acc = 0.0
+    for k in range(n_channels):
+        acc += weight[k]
+        if target < acc:
+            return k
+    return last  # round-off may leave the target past the running sum
+
+
+@nb.njit(cache=True, _nrt=False)
+def _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
+    """How many of ``n`` units leave within dt, each at per-capita hazard ``total``, and by
+    which channel (``taken``); returns the number that left.
+
+    Exact in distribution: Binomial(n, 1 - exp(-total dt)) departures shared out by a
+    multinomial with probabilities ``weight / total``. Few units get a uniform each (a unit that
+    leaves reuses its uniform, rescaled, to pick a channel); many get a binomial, then one
+    uniform per departure or, for many departures, a conditional binomial per channel.
+    """
+    for k in range(n_channels):
+        taken[k] = 0
+    p = -math.expm1(-total * dt)
+    if n <= UNIT_TRIALS_MAX:
+        leaving = 0
+        for _ in range(n):
+            u = next_uniform(rng)
+            if u < p:  # given that, u / p is uniform on [0, 1)
+                taken[_pick(u / p * total, weight, n_channels, last)] += 1
+                leaving += 1
+        return leaving
+    leaving = binomial(rng, n, p)
+    if leaving == 0:
+        return leaving
+    if n_positive == 1:
+        taken[last] = leaving
+    elif leaving <= UNIT_DRAWS_PER_CHANNEL * n_positive:
+        for _ in range(leaving):
+            taken[_pick(next_uniform(rng) * total, weight, n_channels, last)] += 1
+    else:
+        left = leaving
+        remaining = total
+        for k in range(n_channels):
+            w = weight[k]
+            if w <= 0.0:
+                continue
+            if k == last:
+                taken[k] = left
+                break
+            got = binomial(rng, left, w / remaining)
+            taken[k] = got
+            left -= got
+            remaining -= w
+            if left == 0:
+                break
+    return leaving
+
+
+@nb.njit(cache=True, _nrt=False)
+def _leap_block(b, counts, key, step, dt, shared, local, activity, model, tables):
+    """Phase 1 for the places of block b, unless it is asleep; the clamps it needed.
+
+    Each place's own new counts go to ``fresh[i]``, its departures per out-link to ``hops``.
+    Reads ``counts`` (the old state) only and writes only the rows of its own places (and of
+    their out-links), so blocks can be done in any order or in parallel. ``activity[0, b]``:
+    some place of b had a positive hazard; ``activity[1, b]``: something arrived in b. A block
+    with neither last step is exactly as it was, so nothing can happen in it now either.
+    """
+    if not (activity[0, b] or activity[1, b]):
+        return 0
+    fresh, hops, status = shared
+    rng, weight, taken, row_new, fired_reaction, fired_count = local
+    (
+        rate,
+        order,
+        reactant_species,
+        delta_species,
+        delta_value,
+        scale_mode,
+        pop_mask,
+        area,
+        out_ptr,
+        link_dest,
+        link_weight,
+        link_group,
+        _,
+        _,
+        group_rate,
+        bias,
+        attract_mask,
+    ) = model
+    source_ptr, source_reaction, births, hop_column = tables[:4]
+    need, reaction_bit, mobile_mask, use_masks = tables[9:13]
+    n_species = counts.shape[1]
+    clamped = 0
+    any_live = False
+    block = tables[13]
+    for i in range(b * block, min((b + 1) * block, counts.shape[0])):
+        status[i] = 0
+        # Cheap test first: which compartments can anyone leave, given who is here at all?
+        present = np.int64(0)
+        occupied = False
+        for s in range(n_species):
+            if counts[i, s] > 0:
+                occupied = True
+                if s < _MASK_BITS:
+                    present |= np.int64(1) << s
+        if not occupied and births.shape[0] == 0:
+            continue
+        candidates = np.int64(-1)  # every compartment, when there are too many for a mask
+        if use_masks:
+            candidates = present & mobile_mask if out_ptr[i + 1] > out_ptr[i] else np.int64(0)
+            for r in range(need.shape[0]):
+                if (present & need[r]) == need[r]:
+                    candidates |= reaction_bit[r]
+            if candidates == 0:
+                continue
+
+        row = rate_row(rate, i)
+        scale = place_scale(counts, i, scale_mode, pop_mask, area)
+        first_link = out_ptr[i]
+        last_link = out_ptr[i + 1]
+        live = False
+        started = False
+        sends = False
+        n_fired = np.int64(0)
+        for s in range(n_species):
+            row_new[s] = counts[i, s]
+
+        for c in range(n_species):
+            n = np.int64(counts[i, c])
+            if n <= 0 or not (candidates >> c) & 1:
+                continue
+            # Per-capita hazard of every way out of compartment c: reactions, then out-links.
+            # (Counters start as np.int64, not literals, so each callee is compiled once.)
+            total = 0.0
+            n_channels = np.int64(0)
+            n_positive = np.int64(0)
+            last = np.int64(-1)
+            for idx in range(source_ptr[c], source_ptr[c + 1]):
+                r = source_reaction[idx]
+                w = propensity(counts, i, r, rate[row, r], order, reactant_species, scale) / n
+                weight[n_channels] = w
+                if w > 0.0:
+                    total += w
+                    n_positive += 1
+                    last = n_channels
+                n_channels += 1
+            n_reaction_channels = n_channels
+            column = hop_column[c]
+            if column >= 0:
+                species_bias = bias[c]
+                for link in range(first_link, last_link):
+                    w = link_weight[link] * group_rate[link_group[link], c]
+                    if w > 0.0 and species_bias != 0.0:
+                        w *= attraction(counts, link_dest[link], species_bias, attract_mask, area)
+                    weight[n_channels] = w
+                    if w > 0.0:
+                        total += w
+                        n_positive += 1
+                        last = n_channels
+                    n_channels += 1
+            if total <= 0.0:
+                continue
+            live = True
+            if not started:
+                rng[0] = stream_start(key, step, i)
+                started = True
+            if _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken) == 0:
+                continue
+            for k in range(n_channels):
+                got = taken[k]
+                if got == 0:
+                    continue
+                if k < n_reaction_channels:
+                    fired_reaction[n_fired] = source_reaction[source_ptr[c] + k]
+                    fired_count[n_fired] = got
+                    n_fired += 1
+                else:
+                    if not sends:
+                        for link in range(first_link, last_link):
+                            for col in range(hops.shape[1]):
+                                hops[link, col] = 0
+                        sends = True
+                    hops[first_link + k - n_reaction_channels, column] = got
+                    row_new[c] -= got
+
+        for idx in range(births.shape[0] if (candidates >> _BIRTH_BIT) & 1 else 0):
+            r = births[idx]
+            a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
+            if a <= 0.0:
+                continue
+            live = True
+            if not started:
+                rng[0] = stream_start(key, step, i)
+                started = True
+            fired = poisson(rng, a * dt)
+            if fired > 0:
+                fired_reaction[n_fired] = r
+                fired_count[n_fired] = fired
+                n_fired += 1
+
+        any_live = any_live or live
+        if n_fired == 0 and not sends:
+            continue
+        for k in range(n_fired):
+            r = fired_reaction[k]
+            for d in range(delta_species.shape[1]):
+                s = delta_species[r, d]
+                if s < 0:
+                    break
+                row_new[s] += fired_count[k] * delta_value[r, d]
+        if _cut_back(row_new, fired_reaction, fired_count, n_fired, delta_species, delta_value):
+            clamped += 1
+        for s in range(n_species):
+            fresh[i, s] = row_new[s]
+        status[i] = (_CHANGED | _SENDS) if sends else _CHANGED
+    activity[0, b] = any_live
+    return clamped
+
+
+@nb.njit(cache=True, _nrt=False)
+def _gather_block(b, counts, shared, activity, model, tables):
+    """Phase 2 for block b: own new counts plus the arrivals along in-links, if any can exist."""
+    fresh, hops, status = shared
+    in_ptr = model[12]
+    in_link = model[13]
+    hop_species, in_source, _, block_in_ptr, block_in = tables[4:9]
+    needed = activity[0, b]
+    for idx in range(block_in_ptr[b], block_in_ptr[b + 1]):
+        needed = needed or activity[0, block_in[idx]]
+    activity[1, b] = False
+    if not needed:
+        return
+    arrived = False
+    block = tables[13]
+    for j in range(b * block, min((b + 1) * block, counts.shape[0])):
+        if status[j] & _CHANGED:
+            for s in range(counts.shape[1]):
+                counts[j, s] = fresh[j, s]
+        for idx in range(in_ptr[j], in_ptr[j + 1]):
+            if status[in_source[idx]] & _SENDS:
+                link = in_link[idx]
+                for col in range(hop_species.shape[0]):
+                    got = hops[link, col]
+                    if got != 0:
+                        counts[j, hop_species[col]] += got
+                        arrived = True
+    activity[1, b] = arrived
+
+
+@nb.njit(cache=True, _nrt=False)
+def _run_steps(counts, key, step0, n_steps, dt, shared, local, activity, model, tables):
+    """Every step of one run, serially; the clamps it needed."""
+    n_blocks = activity.shape[1]
+    for b in range(n_blocks):
+        activity[0, b] = True  # every block starts awake
+    clamped = 0
+    for t in range(n_steps):
+        for b in range(n_blocks):
+            clamped += _leap_block(
+                b, counts, key, step0 + t, dt, shared, local, activity, model, tables
+            )
+        for b in range(n_blocks):
+            _gather_block(b, counts, shared, activity, model, tables)
+    return clamped
+
+
+@nb.njit(cache=True)
+def _shared(n_places, n_links, n_species, n_mobile):
+    """One run's scratch: new rows of changed places, departures per link, status per place."""
+    return (
+        np.empty((n_places, n_species), np.int32),
+        np.empty((n_links, n_mobile), np.int32),
+        np.zeros(n_places, np.uint8),
+    )
+
+
+@nb.njit(cache=True)
+def _tables(n_species, source, reactant_species, group_rate, out_ptr, in_ptr, in_link, block):
+    """Read-only tables shared by every run: reactions by source, births, hopping species, the
+    source place of each in-link and, per block, the other blocks that can send into it."""
+    n_reactions = source.shape[0]
+    n_places = out_ptr.shape[0] - 1
+    source_ptr = np.zeros(n_species + 1, np.int64)
+    n_births = 0
+    for r in range(n_reactions):
+        if source[r] >= 0:
+            source_ptr[source[r] + 1] += 1
+        else:
+            n_births += 1
+    for c in range(n_species):
+        source_ptr[c + 1] += source_ptr[c]
+    source_reaction = np.empty(max(source_ptr[n_species], 1), np.int64)
+    births = np.empty(n_births, np.int64)
+    fill = source_ptr[:-1].copy()
+    n_births = 0
+    for r in range(n_reactions):
+        c = source[r]
+        if c >= 0:
+            source_reaction[fill[c]] = r
+            fill[c] += 1
+        else:
+            births[n_births] = r
+            n_births += 1
+
+    hop_column = np.full(n_species, -1, np.int64)
+    n_mobile = 0
+    for c in range(n_species):
+        for g in range(group_rate.shape[0]):
+            if group_rate[g, c] > 0.0:
+                hop_column[c] = n_mobile
+                n_mobile += 1
+                break
+    hop_species = np.empty(n_mobile, np.int64)
+    for c in range(n_species):
+        if hop_column[c] >= 0:
+            hop_species[hop_column[c]] = c
+
+    link_source = np.empty(in_link.shape[0], np.int32)
+    max_degree = 0
+    for i in range(n_places):
+        max_degree = max(max_degree, out_ptr[i + 1] - out_ptr[i])
+        for link in range(out_ptr[i], out_ptr[i + 1]):
+            link_source[link] = i
+    in_source = np.empty(in_link.shape[0], np.int32)
+    for idx in range(in_link.shape[0]):
+        in_source[idx] = link_source[in_link[idx]]
+    most_sourced = 0
+    for c in range(n_species):
+        most_sourced = max(most_sourced, source_ptr[c + 1] - source_ptr[c])
+    n_weights = most_sourced + max_degree  # channels out of one compartment at most
+
+    n_blocks = (n_places + block - 1) // block
+    block_in_ptr = np.zeros(n_blocks + 1, np.int64)
+    seen = np.full(n_blocks, -1, np.int64)
+    for sweep in range(2):
+        block_in = np.empty(block_in_ptr[n_blocks], np.int64)
+        fill_block = block_in_ptr[:-1].copy()
+        seen[:] = -1
+        for b in range(n_blocks):
+            for j in range(b * block, min((b + 1) * block, n_places)):
+                for idx in range(in_ptr[j], in_ptr[j + 1]):
+                    other = in_source[idx] // block
+                    if other != b and seen[other] != b:
+                        seen[other] = b
+                        if sweep == 0:
+                            block_in_ptr[b + 1] += 1
+                        else:
+                            block_in[fill_block[b]] = other
+                            fill_block[b] += 1
+        if sweep == 0:
+            for b in range(n_blocks):
+                block_in_ptr[b + 1] += block_in_ptr[b]
+
+    # Bit masks for the cheap test: the species each reaction needs present, the bit it sets
+    # (its source's, or _BIRTH_BIT), the species that hop. Only while the species fit in a mask.
+    use_masks = n_species <= _MASK_BITS
+    need = np.zeros(n_reactions, np.int64)
+    reaction_bit = np.zeros(n_reactions, np.int64)
+    mobile_mask = np.int64(0)
+    if use_masks:
+        for r in range(n_reactions):
+            for u in range(reactant_species.shape[1]):
+                if reactant_species[r, u] >= 0:
+                    need[r] |= np.int64(1) << reactant_species[r, u]
+            reaction_bit[r] = np.int64(1) << (source[r] if source[r] >= 0 else _BIRTH_BIT)
+        for c in range(n_species):
+            if hop_column[c] >= 0:
+                mobile_mask |= np.int64(1) << c
+    return (
+        source_ptr,
+        source_reaction,
+        births,
+        hop_column,
+        hop_species,
+        in_source,
+        n_weights,
+        block_in_ptr,
+        block_in,
+        need,
+        reaction_bit,
+        mobile_mask,
+        use_masks,
+        block,
+    )
+
+
+@nb.njit(cache=True)
+def _locals(n_rows, n_species, n_reactions, n_weights):
+    """Small buffers, one row per work item: random stream, channel weights and shares, a row,
+    firings. Allocated once per call: a block is too small a piece of work to allocate for."""
+    return (
+        np.empty((n_rows, 1), np.uint64),
+        np.empty((n_rows, n_weights), np.float64),
+        np.empty((n_rows, n_weights), np.int64),
+        np.empty((n_rows, n_species), np.int64),
+        np.empty((n_rows, n_reactions), np.int64),
+        np.empty((n_rows, n_reactions), np.int64),
+    )
+
+
+@nb.njit(cache=True)
+def _row(local, w):
+    """Work item w's row of each local buffer."""
+    return (local[0][w], local[1][w], local[2][w], local[3][w], local[4][w], local[5][w])
+
+
+@nb.njit(cache=True, _nrt=False)
+def _start(clamps, activity):
+    """Zero the clamp counters and wake every block (no block can be assumed asleep at first)."""
+    for w in range(clamps.shape[0]):
+        clamps[w] = 0
+    for b in range(activity.shape[1]):
+        activity[0, b] = True
+
+
+_PARALLEL = {
+    "prange": True,
+    "comprehension": False,
+    "reduction": False,
+    "inplace_binop": False,
+    "setitem": False,
+    "numpy": False,
+    "stencil": False,
+    "fusion": False,
+}
+"""Only explicit prange loops run in parallel: every implicit parallel loop (array expressions,
+np.zeros) would cost a compiled kernel of its own and nothing measurable at run time."""
+
+
+@nb.njit(cache=True, parallel=_PARALLEL)
+def _advance(counts, keys, step0, n_steps, dt, by_place, n_items, model, tables):
+    """The one parallel kernel (each prange costs seconds of compilation, so there is one).
+
+    ``by_place``: one run at a time, each step a parallel sweep over blocks for phase 1 and
+    another for phase 2, sharing one run's scratch. Otherwise ``n_items`` work items each take
+    whole runs (every step) with scratch of their own; a single item means no threads at all.
+    """
+    runs, n_places, n_species = counts.shape
+    n_links = model[9].shape[0]
+    n_mobile = tables[4].shape[0]
+    n_blocks = tables[7].shape[0] - 1
+    n_work = n_blocks if by_place else n_items
+    local = _locals(n_work, n_species, model[1].shape[0], tables[6])
+    shared = _shared(n_places if by_place else 0, n_links if by_place else 0, n_species, n_mobile)
+    activity = np.empty((2, n_blocks), np.bool_)
+    work_clamps = np.empty(n_work, np.int64)
+    clamps = np.empty(runs, np.int64)
+    _start(clamps, activity)
+    n_rounds = runs * n_steps * 2 if by_place else 1
+    for round_ in range(n_rounds):
+        k = round_ // (2 * n_steps)
+        t = (round_ // 2) % n_steps
+        phase = round_ % 2
+        if by_place and t == 0 and phase == 0:
+            _start(work_clamps, activity)
+        for w_ in nb.prange(n_work):
+            w = np.int64(w_)  # prange indices are unsigned: keep the callees' signatures
+            if not by_place:
+                item_shared = _shared(n_places, n_links, n_species, n_mobile)
+                item_activity = np.empty((2, n_blocks), np.bool_)
+                for run in range(w, runs, n_items):
+                    clamps[run] = _run_steps(
+                        counts[run],
+                        keys[run],
+                        step0,
+                        n_steps,
+                        dt,
+                        item_shared,
+                        _row(local, w),
+                        item_activity,
+                        model,
+                        tables,
+                    )
+            elif phase == 0:
+                work_clamps[w] += _leap_block(
+                    w,
+                    counts[k],
+                    keys[k],
+                    step0 + t,
+                    dt,
+                    shared,
+                    _row(local, w),
+                    activity,
+                    model,
+                    tables,
+                )
+            else:
+                _gather_block(w, counts[k], shared, activity, model, tables)
+        if by_place and t == n_steps - 1 and phase == 1:
+            total = 0
+            for w in range(n_work):
+                total += work_clamps[w]
+            clamps[k] = total
+    return clamps
+
+
+def _c(array: np.ndarray, dtype: type) -> np.ndarray:
+    return np.ascontiguousarray(array, dtype)
+
+
+def tau_advance(
+    counts: np.ndarray,
+    keys: np.ndarray,
+    step0: int,
+    n_steps: int,
+    dt: float,
+    rate: np.ndarray,
+    order: np.ndarray,
+    reactant_species: np.ndarray,
+    delta_species: np.ndarray,
+    delta_value: np.ndarray,
+    source: np.ndarray,
+    scale_mode: int,
+    pop_mask: np.ndarray,
+    area: np.ndarray,
+    out_ptr: np.ndarray,
+    link_dest: np.ndarray,
+    link_weight: np.ndarray,
+    link_group: np.ndarray,
+    in_ptr: np.ndarray,
+    in_link: np.ndarray,
+    group_rate: np.ndarray,
+    bias: np.ndarray,
+    attract_mask: np.ndarray,
+) -> np.ndarray:
+    """Advance every run by ``n_steps`` leaps of ``dt``; return the clamps each run needed.
+
+    ``counts`` (runs, P, S) int32 is updated in place; ``keys`` (runs,) uint64 are the runs' keys
+    and ``step0`` the global index of the first step, so chunked calls continue one sequence.
+    The remaining arguments are ``CompiledNetwork.kernel_args()``. A clamp is a (place, step)
+    where a reaction's firings had to be cut back to keep the counts non-negative.
+    """
+    if counts.dtype != np.int32 or counts.ndim != 3 or not counts.flags.c_contiguous:
+        raise TypeError("counts must be a C-contiguous int32 array of shape (runs, P, S)")
+    runs, n_places, n_species = counts.shape
+    keys = np.ascontiguousarray(keys, np.uint64).reshape(runs)
+    step0, n_steps, dt = np.int64(step0), np.int64(n_steps), float(dt)
+    if runs == 0 or n_places == 0 or n_steps <= 0:
+        return np.zeros(runs, np.int64)
+    # Exactly the compiler's dtypes, contiguous: any other layout would compile the kernel anew.
+    i32, i64, f64, i8 = np.int32, np.int64, np.float64, np.int8
+    model = (
+        _c(rate, f64), _c(order, i32), _c(reactant_species, i32), _c(delta_species, i32),
+        _c(delta_value, i32), np.int64(scale_mode), _c(pop_mask, i8), _c(area, f64),
+        _c(out_ptr, i64), _c(link_dest, i32), _c(link_weight, f64), _c(link_group, i32),
+        _c(in_ptr, i64), _c(in_link, i32), _c(group_rate, f64), _c(bias, f64),
+        _c(attract_mask, i8),
+    )  # fmt: skip
+    out_ptr, in_ptr, in_link = model[8], model[12], model[13]
+    tables = _tables(
+        n_species, _c(source, i32), model[2], model[14], out_ptr, in_ptr, in_link, np.int64(BLOCK)
+    )
+    n_threads = nb.get_num_threads()
+    by_place = n_places >= PLACES_PARALLEL_MIN or (
+        runs < n_threads and n_places >= PLACES_PARALLEL_FEW_RUNS
+    )
+    by_place = by_place and n_threads > 1  # one thread takes the runs in turn: one work item
+    n_items = min(runs, 4 * n_threads) if n_threads > 1 else 1
+    # Hand out work items one at a time: an outbreak front keeps some blocks (or runs) far busier
+    # than others, and a static split would leave threads idle. Results do not depend on it.
+    previous = nb.set_parallel_chunksize(1)
+    try:
+        return _advance(counts, keys, step0, n_steps, dt, by_place, n_items, model, tables)
+    finally:
+        nb.set_parallel_chunksize(previous)

@@ -1,0 +1,323 @@
+"""The tau-leap kernel on hand-built networks: conservation, non-negativity, determinism across
+threads, batches, regimes and chunks, and two closed forms.
+
+Tolerances are standard errors of the estimates (4 SE: a false alarm about once in 16,000).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import pytest
+
+from hyosan.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
+from hyosan.engines import tau
+from hyosan.engines.tau import tau_advance
+
+Z4 = 4.0  # standard errors allowed
+
+
+def _network(
+    species: list[str],
+    reactions: list[tuple[list[str], list[str], float]],
+    n_places: int = 1,
+    links: list[tuple[int, int, float, int]] = (),
+    group_rate: list[list[float]] | None = None,
+    scale_mode: int = SCALE_AREA,
+    pop_mask: list[int] | None = None,
+    bias: list[float] | None = None,
+    attract_mask: list[int] | None = None,
+    rate: np.ndarray | None = None,
+) -> CompiledNetwork:
+    """A CompiledNetwork from reactions ``(reactants, products, rate)`` and links
+    ``(source, destination, weight, group)``, with the compiler's dtypes and source rule."""
+    index = {name: k for k, name in enumerate(species)}
+    n_species, n_reactions = len(species), len(reactions)
+    max_order = max([len(r[0]) for r in reactions] + [1])
+    order = np.array([len(r[0]) for r in reactions], np.int32)
+    reactant_species = np.full((n_reactions, max_order), -1, np.int32)
+    source = np.full(n_reactions, -1, np.int32)
+    deltas = []
+    for r, (reactants, products, _) in enumerate(reactions):
+        reactant_species[r, : len(reactants)] = [index[s] for s in reactants]
+        delta: dict[int, int] = {}
+        for s in reactants:
+            delta[index[s]] = delta.get(index[s], 0) - 1
+        for s in products:
+            delta[index[s]] = delta.get(index[s], 0) + 1
+        delta = {s: v for s, v in delta.items() if v != 0}
+        deltas.append(delta)
+        consumed = [index[s] for s in reactants if delta.get(index[s], 0) < 0]
+        if consumed:
+            source[r] = consumed[0]
+    max_delta = max([len(d) for d in deltas] + [1])
+    delta_species = np.full((n_reactions, max_delta), -1, np.int32)
+    delta_value = np.zeros((n_reactions, max_delta), np.int32)
+    for r, delta in enumerate(deltas):
+        for j, (s, v) in enumerate(sorted(delta.items())):
+            delta_species[r, j], delta_value[r, j] = s, v
+
+    links = sorted(links, key=lambda link: link[0])  # CSR over sources keeps their order
+    src = np.array([link[0] for link in links], np.int64)
+    dest = np.array([link[1] for link in links], np.int64)
+    out_ptr = np.zeros(n_places + 1, np.int64)
+    np.add.at(out_ptr, src + 1, 1)
+    in_ptr = np.zeros(n_places + 1, np.int64)
+    np.add.at(in_ptr, dest + 1, 1)
+    if group_rate is None:
+        group_rate = [[0.0] * n_species]
+    if rate is None:
+        rate = np.array([[r[2] for r in reactions]], np.float64)
+    return CompiledNetwork(
+        species=list(species),
+        reactions=[f"r{r}" for r in range(n_reactions)],
+        rate=np.ascontiguousarray(rate, np.float64),
+        order=order,
+        reactant_species=reactant_species,
+        delta_species=delta_species,
+        delta_value=delta_value,
+        source=source,
+        scale_mode=scale_mode,
+        pop_mask=np.array(pop_mask or [1] * n_species, np.int8),
+        area=np.ones(n_places),
+        out_ptr=np.cumsum(out_ptr),
+        link_dest=dest.astype(np.int32),
+        link_weight=np.array([link[2] for link in links], np.float64),
+        link_group=np.array([link[3] for link in links], np.int32),
+        in_ptr=np.cumsum(in_ptr),
+        in_link=np.argsort(dest, kind="stable").astype(np.int32),
+        group_names=[f"g{g}" for g in range(len(group_rate))],
+        group_rate=np.array(group_rate, np.float64),
+        bias=np.array(bias or [0.0] * n_species, np.float64),
+        attract_mask=np.array(attract_mask or [0] * n_species, np.int8),
+        initial=np.zeros((n_places, n_species), np.int32),
+    )
+
+
+def _lattice_links(width: int, height: int, group: int = 0) -> list[tuple[int, int, float, int]]:
+    """4-neighbour links of a width x height lattice, weight 1."""
+    links = []
+    for y in range(height):
+        for x in range(width):
+            for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                if 0 <= x + dx < width and 0 <= y + dy < height:
+                    links.append((y * width + x, (y + dy) * width + x + dx, 1.0, group))
+    return links
+
+
+def _szr_lattice(width: int = 12, height: int = 10, bias: float = 0.0) -> CompiledNetwork:
+    """Zombies hop on a lattice; with ``bias`` they are drawn to places full of humans."""
+    return _network(
+        ["S", "Z", "R"],
+        [(["S", "Z"], ["Z", "Z"], 0.02), (["S", "Z"], ["S", "R"], 0.01)],
+        n_places=width * height,
+        links=_lattice_links(width, height),
+        group_rate=[[0.0, 0.3, 0.0]],
+        bias=[0.0, bias, 0.0],
+        attract_mask=[1, 0, 0],
+    )
+
+
+def _szr_start(net: CompiledNetwork, runs: int) -> np.ndarray:
+    counts = np.zeros((runs, net.n_places, 3), np.int32)
+    counts[:, :, 0] = 40
+    counts[:, net.n_places // 2, 1] = 6
+    counts[:, 3, 1] = 2
+    return counts
+
+
+def _advance(net, counts, keys, step0, n_steps, dt):
+    return tau_advance(counts, np.asarray(keys, np.uint64), step0, n_steps, dt, *net.kernel_args())
+
+
+@pytest.fixture(params=["by_run", "by_place"])
+def regime(request, monkeypatch):
+    """Both ways of splitting the work (whole runs, or blocks of places within a run)."""
+    if request.param == "by_place":
+        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
+        monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 1)
+    else:
+        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 10**9)
+        monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 10**9)
+    return request.param
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 16 places, so a small lattice has many blocks (some asleep, some awake)."""
+    monkeypatch.setattr(tau, "BLOCK", 16)
+
+
+def test_hops_and_conserving_reactions_keep_the_total(regime, small_blocks):
+    net = _szr_lattice(bias=0.5)
+    counts = _szr_start(net, 3)
+    before = counts.sum(axis=(1, 2))
+    _advance(net, counts, [1, 2, 3], 0, 200, 0.05)
+    np.testing.assert_array_equal(counts.sum(axis=(1, 2)), before)
+    assert counts[:, :, 1].astype(bool).sum() > 3 * 2, "zombies should have spread"
+    assert counts.min() >= 0
+
+
+def test_pure_hops_conserve_each_species():
+    net = _network(["A", "B"], [], n_places=20, links=_lattice_links(5, 4), group_rate=[[1.0, 0.5]])
+    counts = np.zeros((2, 20, 2), np.int32)
+    counts[:, 0, 0], counts[:, 19, 1] = 500, 300
+    clamps = _advance(net, counts, [5, 6], 0, 100, 0.1)
+    np.testing.assert_array_equal(counts.sum(axis=1), [[500, 300], [500, 300]])
+    assert (counts[:, :, 0] > 0).sum() > 20  # spread over the lattice
+    np.testing.assert_array_equal(clamps, 0)
+
+
+def test_coarse_dt_never_goes_negative_and_counts_the_clamps():
+    """A + B -> C with source A: a huge dt fires it far more often than there are B."""
+    net = _network(["A", "B", "C"], [(["A", "B"], ["C"], 1.0)])
+    counts = np.zeros((4, 1, 3), np.int32)
+    counts[:, 0] = [200, 7, 0]
+    clamps = _advance(net, counts, [1, 2, 3, 4], 0, 3, 10.0)
+    assert counts.min() >= 0
+    np.testing.assert_array_equal(counts[:, 0, 1], 0)  # every B used up, none overdrawn
+    np.testing.assert_array_equal(counts[:, 0, 2], 7)
+    np.testing.assert_array_equal(counts[:, 0, 0], 193)
+    assert np.all(clamps > 0)
+
+
+def test_coarse_dt_clamps_only_where_needed():
+    """SZR consumes only each reaction's source: no clamp even with a step far too coarse."""
+    net = _szr_lattice(6, 5)
+    counts = _szr_start(net, 2)
+    clamps = _advance(net, counts, [8, 9], 0, 20, 5.0)
+    assert counts.min() >= 0
+    np.testing.assert_array_equal(clamps, 0)
+
+
+def test_a_closed_link_group_carries_nobody(regime):
+    """Place 0 links to 1 through an open group and to 2 through a closed one."""
+    links = [(0, 1, 1.0, 0), (0, 2, 1.0, 1), (1, 0, 1.0, 0), (2, 0, 1.0, 1)]
+    net = _network(["A"], [], n_places=3, links=links, group_rate=[[0.7], [0.0]])
+    counts = np.zeros((3, 3, 1), np.int32)
+    counts[:, 0, 0] = 1000
+    _advance(net, counts, [1, 2, 3], 0, 100, 0.05)
+    np.testing.assert_array_equal(counts[:, 2, 0], 0)
+    assert np.all(counts[:, 1, 0] > 300)
+    np.testing.assert_array_equal(counts.sum(axis=(1, 2)), 1000)
+
+
+def test_same_keys_same_history(regime, small_blocks):
+    net = _szr_lattice()
+    first, second = _szr_start(net, 2), _szr_start(net, 2)
+    _advance(net, first, [11, 12], 0, 60, 0.1)
+    _advance(net, second, [11, 12], 0, 60, 0.1)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first[0], first[1])  # different keys, different histories
+
+
+def test_thread_count_does_not_change_history(regime, small_blocks):
+    net = _szr_lattice(bias=-0.3)
+    results = []
+    previous = numba.get_num_threads()
+    try:
+        for threads in (1, numba.config.NUMBA_NUM_THREADS):
+            numba.set_num_threads(threads)
+            counts = _szr_start(net, 3)
+            clamps = _advance(net, counts, [4, 5, 6], 7, 60, 0.1)
+            results.append((counts, clamps))
+    finally:
+        numba.set_num_threads(previous)
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_a_run_is_the_same_alone_or_in_a_batch(regime, small_blocks):
+    net = _szr_lattice()
+    keys = np.arange(100, 108, dtype=np.uint64)
+    batch = _szr_start(net, 8)
+    _advance(net, batch, keys, 0, 50, 0.1)
+    alone = _szr_start(net, 1)
+    _advance(net, alone, keys[5:6], 0, 50, 0.1)
+    np.testing.assert_array_equal(alone[0], batch[5])
+
+
+def test_both_regimes_and_chunking_give_one_history(monkeypatch, small_blocks):
+    net = _szr_lattice()
+    keys = [21, 22, 23]
+    monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 10**9)
+    monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 10**9)
+    by_run = _szr_start(net, 3)
+    _advance(net, by_run, keys, 0, 40, 0.1)
+    monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
+    by_place = _szr_start(net, 3)
+    _advance(net, by_place, keys, 0, 40, 0.1)
+    np.testing.assert_array_equal(by_run, by_place)
+    chunked = _szr_start(net, 3)
+    for step0 in range(0, 40, 15):  # chunks of 15, 15 and 10 steps
+        _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1)
+    np.testing.assert_array_equal(chunked, by_place)
+
+
+@pytest.mark.parametrize("n0", [12, 1000])  # one uniform per unit, and a binomial
+def test_pure_death_survivors_are_binomial(n0):
+    """E -> 0 at rate k: a chain-binomial step is exact, survivors ~ Binomial(n0, exp(-k t))."""
+    k, dt, steps, runs = 0.7, 0.25, 6, 4000
+    net = _network(["E"], [(["E"], [], k)])
+    counts = np.full((runs, 1, 1), n0, np.int32)
+    _advance(net, counts, np.arange(runs) + 1, 0, steps, dt)
+    p = math.exp(-k * dt * steps)
+    survivors = counts[:, 0, 0].astype(float)
+    se = math.sqrt(n0 * p * (1 - p) / runs)
+    assert abs(survivors.mean() - n0 * p) < Z4 * se, (survivors.mean(), n0 * p, se)
+    assert survivors.var(ddof=1) == pytest.approx(n0 * p * (1 - p), rel=0.15)
+
+
+def test_births_are_poisson():
+    """0 -> A at rate lam: after t, A ~ Poisson(lam t) (births fire Poisson(a dt) per step)."""
+    lam, dt, steps, runs = 3.0, 0.5, 4, 4000
+    net = _network(["A"], [([], ["A"], lam)])
+    counts = np.zeros((runs, 1, 1), np.int32)
+    _advance(net, counts, np.arange(runs) + 1, 0, steps, dt)
+    born = counts[:, 0, 0].astype(float)
+    mean = lam * dt * steps
+    assert abs(born.mean() - mean) < Z4 * math.sqrt(mean / runs)
+
+
+def _leap_extinction(beta: float, kappa: float, dt: float) -> float:
+    """Extinction probability of the leap's own zombie process while humans are plenty.
+
+    Per step each zombie is killed with probability 1 - exp(-kappa dt) and bites
+    Poisson(beta dt) humans (the binomial over many humans), so zombies form a branching
+    process with offspring generating function f(s) = (q + (1 - q) s) exp(beta dt (s - 1));
+    its extinction probability is the smallest root of f(s) = s, which tends to kappa / beta as
+    dt -> 0. The difference is the leap's bias at this dt.
+    """
+    q = -math.expm1(-kappa * dt)
+    s = 0.0
+    for _ in range(100_000):  # fixed-point iteration from 0 rises to the smallest root
+        s = (q + (1 - q) * s) * math.exp(beta * dt * (s - 1))
+    return s
+
+
+def test_szr_extinction_probability_is_alpha():
+    """Alemi et al. (2015): one zombie among many humans dies out with probability kappa/beta.
+
+    Frequency-dependent mixing keeps the event rates per zombie near beta and kappa, so dt
+    compares directly to them. The allowance beyond 4 SE is the leap's own bias at this dt,
+    computed exactly for the early (branching) phase that decides extinction.
+    """
+    beta, kappa, dt, steps, runs = 1.0, 0.5, 0.02, 600, 3000
+    alpha = kappa / beta
+    net = _network(
+        ["S", "Z", "R"],
+        [(["S", "Z"], ["Z", "Z"], beta), (["S", "Z"], ["S", "R"], kappa)],
+        scale_mode=SCALE_POPULATION,
+        pop_mask=[1, 1, 0],
+    )
+    counts = np.zeros((runs, 1, 3), np.int32)
+    counts[:, 0] = [1000, 1, 0]
+    clamps = _advance(net, counts, np.arange(runs) + 77, 0, steps, dt)
+    extinct = float(np.mean(counts[:, 0, 1] == 0))
+    bias = abs(_leap_extinction(beta, kappa, dt) - alpha)
+    assert bias < 0.01  # small dt: the allowance stays small
+    se = math.sqrt(alpha * (1 - alpha) / runs)
+    assert abs(extinct - alpha) < Z4 * se + bias, (extinct, alpha, se, bias)
+    np.testing.assert_array_equal(clamps, 0)
