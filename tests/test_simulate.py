@@ -63,7 +63,7 @@ def test_time_limit_stops_early_with_status():
 
 def test_characters_are_reported():
     places = well_mixed({"S": 50, "E1": 0, "E2": 0, "Z": 5, "H": 0, "R": 0})
-    scenario = Scenario(model=jonas(), places=places, characters=[
+    scenario = Scenario(model=jonas(stages=2), places=places, characters=[
         Character("namra", "world", overrides={"h": 1.0}), Character("onjo", "world")])
     ds = simulate(scenario, t_end=5.0, engine="ssa", runs=40, seed=3, progress=False)
     assert list(ds["character"].values) == ["namra", "onjo"]

@@ -132,15 +132,16 @@ def _advance(net, counts, keys, step0, n_steps, dt):
     return tau_advance(counts, np.asarray(keys, np.uint64), step0, n_steps, dt, *net.kernel_args())
 
 
-@pytest.fixture(params=["by_run", "by_place"])
+@pytest.fixture(params=["by_run", "by_place", "by_place_mixed"])
 def regime(request, monkeypatch):
-    """Both ways of splitting the work (whole runs, or blocks of places within a run)."""
-    if request.param == "by_place":
-        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
-        monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 1)
-    else:
+    """The ways of splitting the work: whole runs per thread; blocks of places in parallel every
+    step; or the latter with quiet steps (few places awake) on one thread."""
+    if request.param == "by_run":
         monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 10**9)
         monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 10**9)
+    else:
+        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
+        monkeypatch.setattr(tau, "SERIAL_STEP_MAX", 40 if request.param == "by_place_mixed" else -1)
     return request.param
 
 
@@ -154,7 +155,7 @@ def test_hops_and_conserving_reactions_keep_the_total(regime, small_blocks):
     net = _szr_lattice(bias=0.5)
     counts = _szr_start(net, 3)
     before = counts.sum(axis=(1, 2))
-    _advance(net, counts, [1, 2, 3], 0, 200, 0.05)
+    _advance(net, counts, [1, 2, 3], 0, 100, 0.1)
     np.testing.assert_array_equal(counts.sum(axis=(1, 2)), before)
     assert counts[:, :, 1].astype(bool).sum() > 3 * 2, "zombies should have spread"
     assert counts.min() >= 0
@@ -239,21 +240,24 @@ def test_a_run_is_the_same_alone_or_in_a_batch(regime, small_blocks):
     np.testing.assert_array_equal(alone[0], batch[5])
 
 
-def test_both_regimes_and_chunking_give_one_history(monkeypatch, small_blocks):
+def test_regimes_blocks_and_chunks_give_one_history(monkeypatch):
+    """Neither the split of the work, nor the block size, nor chunking changes a history."""
     net = _szr_lattice()
     keys = [21, 22, 23]
-    monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 10**9)
-    monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 10**9)
-    by_run = _szr_start(net, 3)
-    _advance(net, by_run, keys, 0, 40, 0.1)
-    monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
-    by_place = _szr_start(net, 3)
-    _advance(net, by_place, keys, 0, 40, 0.1)
-    np.testing.assert_array_equal(by_run, by_place)
-    chunked = _szr_start(net, 3)
-    for step0 in range(0, 40, 15):  # chunks of 15, 15 and 10 steps
-        _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1)
-    np.testing.assert_array_equal(chunked, by_place)
+    histories = []
+    for min_places, block, serial_max in ((10**9, 256, -1), (1, 16, -1), (1, 7, 30)):
+        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", min_places)
+        monkeypatch.setattr(tau, "BLOCK", block)
+        monkeypatch.setattr(tau, "SERIAL_STEP_MAX", serial_max)
+        counts = _szr_start(net, 3)
+        _advance(net, counts, keys, 0, 40, 0.1)
+        histories.append(counts)
+        chunked = _szr_start(net, 3)
+        for step0 in range(0, 40, 15):  # chunks of 15, 15 and 10 steps
+            _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1)
+        histories.append(chunked)
+    for other in histories[1:]:
+        np.testing.assert_array_equal(other, histories[0])
 
 
 @pytest.mark.parametrize("n0", [12, 1000])  # one uniform per unit, and a binomial

@@ -120,6 +120,7 @@ class Recorder:
         ds = xr.Dataset(
             {"counts": (("run", "time", "region", "compartment"), counts)}, coords=coords
         )
+        ds.attrs.update(attrs)
         ds["time"].attrs["units"] = attrs.get("time_unit", "")
         ds["counts"].attrs["long_name"] = "people by run, time, region and compartment"
         totals = counts.sum(axis=2)  # (run, time, compartment)

@@ -98,6 +98,11 @@ def simulate(
     intervention triggers are evaluated (default: every step for tau, record_every/10 otherwise).
     first_run: index of the first run, to compute runs of one ensemble in separate batches.
     """
+    defaults = scenario.extra.get("simulate", {})
+    if dt is None and engine == "tau":
+        dt = defaults.get("dt")
+    if check_every is None:
+        check_every = defaults.get("check_every")
     if t_end is None:
         t_end = scenario.t_end
         if t_end is None:
@@ -169,10 +174,10 @@ def simulate(
                 status = "time_limit"
                 break
             t_next = heapq.heappop(boundaries)
-            while boundaries and boundaries[0] <= t_next + 1e-12:
-                heapq.heappop(boundaries)
+            while boundaries and (boundaries[0] <= t_next + 1e-12 or t_next <= t + 1e-12):
+                t_next = max(t_next, heapq.heappop(boundaries))
             if t_next <= t + 1e-12:
-                continue
+                break
             sim.advance(t, t_next, plan.cohorts(t) if plan.items else None)
             t = t_next
     except KeyboardInterrupt:

@@ -44,6 +44,9 @@ PLACES_PARALLEL_MIN = 8192
 """From this many places one run's step is split over places; below it whole runs go to threads
 (also from ``PLACES_PARALLEL_FEW_RUNS`` places when there are fewer runs than threads)."""
 PLACES_PARALLEL_FEW_RUNS = 1024
+SERIAL_STEP_MAX = 4096
+"""A step of a large world with at most this many places awake (the rest asleep, see above) runs
+on one thread: starting the threads would cost more than the step."""
 UNIT_TRIALS_MAX = 16
 """Compartments of at most this many units draw one uniform per unit instead of a binomial."""
 UNIT_DRAWS_PER_CHANNEL = 8
@@ -357,20 +360,36 @@ def _gather_block(b, counts, shared, activity, model, tables):
 
 
 @nb.njit(cache=True, _nrt=False)
-def _run_steps(counts, key, step0, n_steps, dt, shared, local, activity, model, tables):
-    """Every step of one run, serially; the clamps it needed."""
+def _step(counts, key, step, dt, shared, local, activity, model, tables):
+    """One step of one run on this thread: phase 1 for every block, then phase 2."""
     n_blocks = activity.shape[1]
+    clamped = 0
     for b in range(n_blocks):
+        clamped += _leap_block(b, counts, key, step, dt, shared, local, activity, model, tables)
+    for b in range(n_blocks):
+        _gather_block(b, counts, shared, activity, model, tables)
+    return clamped
+
+
+@nb.njit(cache=True, _nrt=False)
+def _run_steps(counts, key, step0, n_steps, dt, shared, local, activity, model, tables):
+    """Every step of one run on this thread; the clamps it needed."""
+    for b in range(activity.shape[1]):
         activity[0, b] = True  # every block starts awake
     clamped = 0
     for t in range(n_steps):
-        for b in range(n_blocks):
-            clamped += _leap_block(
-                b, counts, key, step0 + t, dt, shared, local, activity, model, tables
-            )
-        for b in range(n_blocks):
-            _gather_block(b, counts, shared, activity, model, tables)
+        clamped += _step(counts, key, step0 + t, dt, shared, local, activity, model, tables)
     return clamped
+
+
+@nb.njit(cache=True, _nrt=False)
+def _awake_places(activity, n_places, block):
+    """Places in blocks that phase 1 will not skip."""
+    awake = 0
+    for b in range(activity.shape[1]):
+        if activity[0, b] or activity[1, b]:
+            awake += min(block, n_places - b * block)
+    return awake
 
 
 @nb.njit(cache=True)
@@ -537,12 +556,13 @@ np.zeros) would cost a compiled kernel of its own and nothing measurable at run 
 
 
 @nb.njit(cache=True, parallel=_PARALLEL)
-def _advance(counts, keys, step0, n_steps, dt, by_place, n_items, model, tables):
+def _advance(counts, keys, step0, n_steps, dt, by_place, n_items, serial_max, model, tables):
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
 
     ``by_place``: one run at a time, each step a parallel sweep over blocks for phase 1 and
-    another for phase 2, sharing one run's scratch. Otherwise ``n_items`` work items each take
-    whole runs (every step) with scratch of their own; a single item means no threads at all.
+    another for phase 2, sharing one run's scratch; a step with at most ``serial_max`` places
+    awake runs on this thread instead (a launch would cost more). Otherwise ``n_items`` work
+    items each take whole runs (every step) with scratch of their own.
     """
     runs, n_places, n_species = counts.shape
     n_links = model[9].shape[0]
@@ -555,47 +575,34 @@ def _advance(counts, keys, step0, n_steps, dt, by_place, n_items, model, tables)
     work_clamps = np.empty(n_work, np.int64)
     clamps = np.empty(runs, np.int64)
     _start(clamps, activity)
-    n_rounds = runs * n_steps * 2 if by_place else 1
-    for round_ in range(n_rounds):
-        k = round_ // (2 * n_steps)
-        t = (round_ // 2) % n_steps
-        phase = round_ % 2
-        if by_place and t == 0 and phase == 0:
-            _start(work_clamps, activity)
-        for w_ in nb.prange(n_work):
-            w = np.int64(w_)  # prange indices are unsigned: keep the callees' signatures
-            if not by_place:
-                item_shared = _shared(n_places, n_links, n_species, n_mobile)
-                item_activity = np.empty((2, n_blocks), np.bool_)
-                for run in range(w, runs, n_items):
-                    clamps[run] = _run_steps(
-                        counts[run],
-                        keys[run],
-                        step0,
-                        n_steps,
-                        dt,
-                        item_shared,
-                        _row(local, w),
-                        item_activity,
-                        model,
-                        tables,
-                    )
-            elif phase == 0:
-                work_clamps[w] += _leap_block(
-                    w,
-                    counts[k],
-                    keys[k],
-                    step0 + t,
-                    dt,
-                    shared,
-                    _row(local, w),
-                    activity,
-                    model,
+    for k in range(runs if by_place else 1):
+        _start(work_clamps, activity)
+        for t in range(n_steps if by_place else 1):
+            if by_place and _awake_places(activity, n_places, tables[13]) <= serial_max:
+                work_clamps[0] += _step(
+                    counts[k], keys[k], step0 + t, dt, shared, _row(local, 0), activity, model,
                     tables,
-                )
-            else:
-                _gather_block(w, counts[k], shared, activity, model, tables)
-        if by_place and t == n_steps - 1 and phase == 1:
+                )  # fmt: skip
+                continue
+            for phase in range(2 if by_place else 1):
+                for w_ in nb.prange(n_work):
+                    w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
+                    if not by_place:
+                        item_shared = _shared(n_places, n_links, n_species, n_mobile)
+                        item_activity = np.empty((2, n_blocks), np.bool_)
+                        for run in range(w, runs, n_items):
+                            clamps[run] = _run_steps(
+                                counts[run], keys[run], step0, n_steps, dt, item_shared,
+                                _row(local, w), item_activity, model, tables,
+                            )  # fmt: skip
+                    elif phase == 0:
+                        work_clamps[w] += _leap_block(
+                            w, counts[k], keys[k], step0 + t, dt, shared, _row(local, w),
+                            activity, model, tables,
+                        )  # fmt: skip
+                    else:
+                        _gather_block(w, counts[k], shared, activity, model, tables)
+        if by_place:
             total = 0
             for w in range(n_work):
                 total += work_clamps[w]
@@ -669,6 +676,8 @@ def tau_advance(
     # than others, and a static split would leave threads idle. Results do not depend on it.
     previous = nb.set_parallel_chunksize(1)
     try:
-        return _advance(counts, keys, step0, n_steps, dt, by_place, n_items, model, tables)
+        return _advance(
+            counts, keys, step0, n_steps, dt, by_place, n_items, SERIAL_STEP_MAX, model, tables
+        )
     finally:
         nb.set_parallel_chunksize(previous)

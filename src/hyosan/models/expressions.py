@@ -52,7 +52,8 @@ def evaluate(expression: str, values: Mapping[str, float], where: str) -> float:
             try:
                 return _BINARY[type(node.op)](walk(node.left), walk(node.right))
             except (ZeroDivisionError, OverflowError):
-                raise ModelError(f"{where}: rate {expression!r} divides by zero or overflows") from None
+                message = f"{where}: rate {expression!r} divides by zero or overflows"
+                raise ModelError(message) from None
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             return _UNARY[type(node.op)](walk(node.operand))
         raise ModelError(

@@ -18,6 +18,11 @@ BUILT_IN: dict[str, tuple[str, str, str]] = {
         "szr_lattice",
         "Alemi's SZR on a 200x200 lattice, one zombie in the middle",
     ),
+    "hyosan-high": (
+        "hyosan.scenarios.hyosan_high",
+        "build",
+        "Hyosan High at 9 a.m. (season 1): a bitten student in the science lab, 956 people",
+    ),
     "seoul": (
         "hyosan.scenarios.seoul",
         "build",

@@ -331,60 +331,64 @@ def synthetic_raster(size: int) -> np.ndarray:
     return np.rint(people).astype(np.int64)
 
 
-def _seoul_places():
-    """Seoul's places with everyone alive as humans and its outbreak as zombies, or None."""
+MAP_ALPHA = 0.8  # Alemi's US model
+MAP_GROWTH = 0.5  # net growth rate (beta - kappa) x median density, per unit time
+MAP_DIFFUSION = 0.82  # km^2 per hour: Alemi's hop rate 0.0914/h on a 3 km grid
+
+
+def _seoul_world(full: bool):
+    """Seoul's places (dongs, or 250 m cells with --full) with everyone alive as humans and the
+    scenario's outbreak as zombies, plus SZR rates scaled to its densities; None if absent."""
     from dataclasses import replace
 
     from hyosan import scenarios
 
     if "seoul" not in scenarios.names():
         return None
-    scenario = scenarios.load("seoul")
-    places = scenario.places
+    scenario = scenarios.load("seoul", resolution=250 if full else "dong")
+    places, model = scenario.places, scenario.model
     if places.coords is None:
         return None
-    model = scenario.model
-    humans = sum(
-        (values for comp, values in places.counts.items()
-         if comp not in model.infectious and comp not in ("R", "D")),
-        np.zeros(places.n_places, np.int64),
-    )  # fmt: skip
-    zombies = sum(
-        (places.counts[c] for c in model.infectious if c in places.counts),
-        np.zeros(places.n_places, np.int64),
-    )  # fmt: skip
+    zero = np.zeros(places.n_places, np.int64)
+    humans = sum((v for c, v in places.counts.items() if c not in (*model.infectious, "R", "D")),
+                 zero.copy())  # fmt: skip
+    zombies = sum((places.counts[c] for c in model.infectious if c in places.counts), zero.copy())
     if zombies.sum() == 0:
-        zombies[int(np.argmax(humans))] = 5
-    counts = {"S": humans, "Z": zombies, "R": np.zeros(places.n_places, np.int64)}
-    return replace(places, counts=counts)
+        zombies[int(np.argmax(humans))] = 1
+    places = replace(places, counts={"S": humans, "Z": zombies, "R": zero.copy()})
+    density = np.median(humans / places.area)
+    beta = MAP_GROWTH / ((1 - MAP_ALPHA) * density)
+    streets = np.array([g == "streets" for g in places.link_group])
+    out = np.bincount(places.link_source[streets], places.link_weight[streets], places.n_places)
+    hop = 4 * MAP_DIFFUSION / np.median(places.area) / np.median(out[out > 0])
+    return places, szr(beta=beta, kappa=MAP_ALPHA * beta, hop=hop), 48.0
 
 
 def _map(settings: Settings, result: CaseResult) -> None:
-    t_end = 200.0
-    places, where = None, "synthetic"
+    world, where = None, "synthetic"
     try:
-        places = _seoul_places()
-        where = "seoul" if places is not None else where
+        world = _seoul_world(settings.full)
+        where = "seoul" if world is not None else where
     except Exception as error:  # a world still being built must not break validation
         result.note(f"hyosan.scenarios.load('seoul') failed ({type(error).__name__}: {error}); "
                     "using the synthetic raster")  # fmt: skip
-        places = None
+        world = None
     size = 64 if settings.full else 32
-    if places is None:
+    if world is None:
         people = synthetic_raster(size)
         seed_cell = (int(0.3 * size), int(0.25 * size))
         places = grid((size, size), {"S": people, "Z": 0, "R": 0})
         places = places.with_outbreak(f"{seed_cell[0]},{seed_cell[1]}", "Z", 5)
-        hop = 0.5 * (size / 48) ** 2
+        model = szr(beta=0.002, kappa=0.0016, hop=0.5 * (size / 48) ** 2)  # alpha = 0.8
+        t_end = 200.0
         far = int(0.62 * size) * size + int(0.7 * size)
     else:
+        places, model, t_end = world
         people = places.counts["S"]
-        hop = 0.5
         seeded = int(np.argmax(places.counts["Z"]))
         distance = np.hypot(*(places.coords - places.coords[seeded]).T)
         far = int(np.argmax(np.where(people > np.median(people), distance, -1.0)))
-    model = szr(beta=0.002, kappa=0.0016, hop=hop)  # Alemi's alpha = 0.8
-    ds = run(model, places, t_end, "ode", record_every=t_end / 20, snapshot_every=t_end / 20)
+    ds = run(model, places, t_end, "ode", record_every=t_end / 48, snapshot_every=t_end / 48)
     snaps = ds["snapshots"].isel(run=0)
     alive = snaps.sel(compartment=["S", "Z", "R"]).sum("compartment").sum("place").values
     total = float(alive[0])
@@ -400,34 +404,49 @@ def _map(settings: Settings, result: CaseResult) -> None:
                  float(arrived[-1]), 1.0, "the front crosses the sparse land between"),
     )  # fmt: skip
     times = snaps["snapshot_time"].values
+    reach = f"{times[arrived.argmax()]:.0f}" if arrived.any() else "never"
     if where == "synthetic":
         result.note(
             f"synthetic raster {size} x {size}, {total:.0f} people in three 'cities' (no real "
-            f"data: hyosan.scenarios.load('seoul') is not available yet); zombies reach the far "
-            f"city at t ≈ {times[arrived.argmax()]:.0f} (hop rate scaled with cell size squared)."
+            f"data: hyosan.scenarios.load('seoul') is not available); zombies reach the far "
+            f"city at t = {reach} (hop rate scaled with cell size squared)."
         )
     else:
         result.note(
-            f"Seoul's places ({places.n_places}) and people, SZR with Alemi's alpha; "
-            f"zombies reach the far place at t ≈ {times[arrived.argmax()]:.0f}."
+            f"Seoul ({places.n_places} places, {total:.0f} people, the scenario's outbreak "
+            f"place), SZR with Alemi's alpha = {MAP_ALPHA}; rates set from the median density "
+            f"(net growth {MAP_GROWTH}/hour) and streets links (diffusion {MAP_DIFFUSION} "
+            f"km^2/hour, Alemi's hop rate on a 3 km grid); commuting links carry no zombies. "
+            f"Zombies reach the farthest dense place at hour {reach}; the bridges are open."
         )
     with figures.panels(settings.figure_path(result.name), result, ncols=4) as axes:
         if axes is not None:
-            picks = [len(times) // 5, len(times) // 2, len(times) - 1]
-            share = zombies / np.maximum(np.asarray(people, float).reshape(-1), 1.0)
+            # snapshots when 10%, 50% and 90% of the humans have been bitten; colour: the
+            # share of each place's people who are no longer human
+            bitten = 1 - humans / humans[0]
+            picks = [int(np.argmax(bitten >= q)) for q in (0.1, 0.5, 0.9)]
+            start = snaps.sel(compartment="S").values[0]
+            gone = 1 - snaps.sel(compartment="S").values / np.maximum(start, 1.0)
+            unit = "" if where == "synthetic" else " h"
             if where == "synthetic":
                 axes[0].imshow(np.log10(people), cmap="Greys", origin="lower")
                 for ax, k in zip(axes[1:], picks, strict=True):
-                    ax.imshow(share[k].reshape(size, size), cmap="Reds", vmin=0, vmax=0.25,
+                    ax.imshow(gone[k].reshape(size, size), cmap="Reds", vmin=0, vmax=1,
                               origin="lower")  # fmt: skip
             else:
                 x, y = places.coords.T
-                axes[0].scatter(x, y, c=np.log10(np.maximum(people, 1)), s=2, cmap="Greys")
+                dot = max(0.5, 3.5e4 / places.n_places)
+                axes[0].scatter(x, y, c=np.log10(np.maximum(people, 1)), s=dot, marker="s",
+                                cmap="Greys", linewidths=0)  # fmt: skip
                 for ax, k in zip(axes[1:], picks, strict=True):
-                    ax.scatter(x, y, c=share[k], s=2, cmap="Reds", vmin=0, vmax=0.25)
+                    ax.scatter(x, y, c=gone[k], s=dot, marker="s", cmap="Reds", vmin=0, vmax=1,
+                               linewidths=0)  # fmt: skip
+                for ax in axes:
+                    ax.set_aspect("equal")
             axes[0].set_title(f"log10 people ({where})", fontsize=9)
             for ax, k in zip(axes[1:], picks, strict=True):
-                ax.set_title(f"zombies per person, t = {times[k]:.0f}", fontsize=9)
+                ax.set_title(f"bitten {100 * bitten[k]:.0f}%, t = {times[k]:.0f}{unit}",
+                             fontsize=9)  # fmt: skip
             for ax in axes:
                 ax.set_xticks([])
                 ax.set_yticks([])

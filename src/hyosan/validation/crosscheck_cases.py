@@ -140,7 +140,7 @@ def _szr_gillespy2(settings: Settings, result: CaseResult) -> None:
         t_end, runs, settings.seed + 42,
     )  # fmt: skip
     finals = {}
-    for engine, options in {"ssa": {}, "tau": {"dt": 0.0005}}.items():
+    for engine, options in {"ssa": {}, "tau": {"dt": 0.0002}}.items():
         mine = _hyosan_final(szr(beta=beta, kappa=kappa), counts, t_end, engine, runs,
                              settings.seed + 43, **options)  # fmt: skip
         finals[engine] = mine["R"]
@@ -151,7 +151,7 @@ def _szr_gillespy2(settings: Settings, result: CaseResult) -> None:
     result.note(
         f"SZR (Alemi), density contact on area 1, S0 = 100, Z0 = 1, alpha = "
         f"{kappa / beta:g}; 'minor outbreak' is the zombies dying out (P = alpha = "
-        f"{kappa / beta:g} for large S0); {runs} runs each; tau with dt = 0.0005."
+        f"{kappa / beta:g} for large S0); {runs} runs each; tau with dt = 0.0002."
     )
     _histograms(settings, result, {**finals, "GillesPy2": theirs["R"]}, "final R (SZR)")
 
