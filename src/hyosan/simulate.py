@@ -138,9 +138,12 @@ def simulate(
         record_times = np.unique(np.minimum(np.ceil(record_times / dt - 1e-9) * dt, t_end))
     snapshot_times = None
     if snapshot_every is not None:
-        snapshot_times = record_times[
-            np.isclose(np.mod(record_times + 1e-12, snapshot_every), 0, atol=1e-9 * max(t_end, 1))
-        ]
+        if not snapshot_every > 0:
+            raise HyosanError(f"snapshot_every must be positive, got {snapshot_every!r}")
+        wanted = np.arange(0.0, t_end + 1e-9 * t_end, snapshot_every)
+        # the first record at or after each wanted time (records may sit on the tau step grid)
+        nearest = np.searchsorted(record_times, wanted - 1e-9 * max(t_end, 1))
+        snapshot_times = np.unique(record_times[np.minimum(nearest, len(record_times) - 1)])
     keys = run_keys(int(seed), int(runs), int(first_run))
     sim = make_engine(engine, net, int(runs), keys, dt)
     plan = InterventionPlan(scenario, net, int(runs), int(seed), int(first_run))

@@ -44,9 +44,9 @@ PLACES_PARALLEL_MIN = 8192
 """From this many places one run's step is split over places; below it whole runs go to threads
 (also from ``PLACES_PARALLEL_FEW_RUNS`` places when there are fewer runs than threads)."""
 PLACES_PARALLEL_FEW_RUNS = 1024
-SERIAL_STEP_MAX = 4096
-"""A step of a large world with at most this many places awake (the rest asleep, see above) runs
-on one thread: starting the threads would cost more than the step."""
+SERIAL_STEP_MAX = 512
+"""A step split over places with at most this many places awake (the rest asleep, see above)
+runs on one thread: two blocks' work saves less than starting the threads costs."""
 UNIT_TRIALS_MAX = 16
 """Compartments of at most this many units draw one uniform per unit instead of a binomial."""
 UNIT_DRAWS_PER_CHANNEL = 8
@@ -166,8 +166,8 @@ def _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
     return leaving
 
 
-@nb.njit(cache=True, _nrt=False)
-def _leap_block(b, counts, key, step, dt, shared, local, activity, model, tables):
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _leap_places(b, counts, key, step, dt, shared, local, activity, model, tables):
     """Phase 1 for the places of block b, unless it is asleep; the clamps it needed.
 
     Each place's own new counts go to ``fresh[i]``, its departures per out-link to ``hops``.
@@ -329,8 +329,8 @@ def _leap_block(b, counts, key, step, dt, shared, local, activity, model, tables
     return clamped
 
 
-@nb.njit(cache=True, _nrt=False)
-def _gather_block(b, counts, shared, activity, model, tables):
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _gather_places(b, counts, shared, activity, model, tables):
     """Phase 2 for block b: own new counts plus the arrivals along in-links, if any can exist."""
     fresh, hops, status = shared
     in_ptr = model[12]
@@ -359,9 +359,24 @@ def _gather_block(b, counts, shared, activity, model, tables):
     activity[1, b] = arrived
 
 
+# The two phases are written once and compiled twice: inlined into the loop over every step of
+# a run (a small world's step is so short that passing the ~30 arrays to a call would triple it),
+# and as functions of their own that the parallel kernel calls once per block and step.
+@nb.njit(cache=True, _nrt=False)
+def _leap_block(b, counts, key, step, dt, shared, local, activity, model, tables):
+    """Phase 1 for block b (see ``_leap_places``)."""
+    return _leap_places(b, counts, key, step, dt, shared, local, activity, model, tables)
+
+
+@nb.njit(cache=True, _nrt=False)
+def _gather_block(b, counts, shared, activity, model, tables):
+    """Phase 2 for block b (see ``_gather_places``)."""
+    _gather_places(b, counts, shared, activity, model, tables)
+
+
 @nb.njit(cache=True, _nrt=False)
 def _step(counts, key, step, dt, shared, local, activity, model, tables):
-    """One step of one run on this thread: phase 1 for every block, then phase 2."""
+    """One step of one large world on this thread: phase 1 for every block, then phase 2."""
     n_blocks = activity.shape[1]
     clamped = 0
     for b in range(n_blocks):
@@ -374,11 +389,17 @@ def _step(counts, key, step, dt, shared, local, activity, model, tables):
 @nb.njit(cache=True, _nrt=False)
 def _run_steps(counts, key, step0, n_steps, dt, shared, local, activity, model, tables):
     """Every step of one run on this thread; the clamps it needed."""
-    for b in range(activity.shape[1]):
+    n_blocks = activity.shape[1]
+    for b in range(n_blocks):
         activity[0, b] = True  # every block starts awake
     clamped = 0
     for t in range(n_steps):
-        clamped += _step(counts, key, step0 + t, dt, shared, local, activity, model, tables)
+        for b in range(n_blocks):
+            clamped += _leap_places(
+                b, counts, key, step0 + t, dt, shared, local, activity, model, tables
+            )
+        for b in range(n_blocks):
+            _gather_places(b, counts, shared, activity, model, tables)
     return clamped
 
 
