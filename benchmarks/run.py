@@ -85,7 +85,8 @@ def tau_cell_steps_per_s(shape=(1000, 1000), steps: int = 100, min_seconds: floa
     places = grid(
         shape, {"S": LATTICE["s_per_cell"], "Z": LATTICE["z_per_cell"], "R": 0}, periodic=True
     )
-    model = szr(beta=LATTICE["beta"], kappa=LATTICE["kappa"], hop=LATTICE["hop_rate"])
+    # The reference's zombies leave at hop_rate in all; hyosan's rate is per link (4 per cell).
+    model = szr(beta=LATTICE["beta"], kappa=LATTICE["kappa"], hop=LATTICE["hop_rate"] / 4)
     net = hyosan.Scenario(model=model, places=places).compile()
     cells = shape[0] * shape[1]
     warm = TauEngine(net, 1, run_keys(0, 1), LATTICE["dt"])

@@ -325,3 +325,51 @@ def test_szr_extinction_probability_is_alpha():
     se = math.sqrt(alpha * (1 - alpha) / runs)
     assert abs(extinct - alpha) < Z4 * se + bias, (extinct, alpha, se, bias)
     np.testing.assert_array_equal(clamps, 0)
+
+
+@pytest.mark.parametrize(
+    ("n_b", "kb", "lam"),
+    [(20, 0.02, 0.6), (400, 0.004, 0.06), (2, 0.01, 1.5)],
+    ids=["few-by-inversion", "many-by-redrawing", "births-by-redrawing"],
+)
+def test_quiet_place_draws_have_the_free_joint_law(n_b, kb, lam):
+    """Where a place expects under one change per step, the kernel first draws whether anything
+    happens, then the compartments given that. The result must be the free law: independent
+    Binomial(n, 1 - exp(-k dt)) departures and Poisson(lam dt) births, in every branch of the
+    zero-truncated draws (few units, many units, births)."""
+    ka, n_a, dt, runs = 0.1, 3, 0.5, 40_000
+    net = _network(["A", "B", "C", "D"], [(["A"], [], ka), (["B"], ["C"], kb), ([], ["D"], lam)])
+    assert (n_a * ka + n_b * kb + lam) * dt < tau.PLACE_TEST_MAX  # the place test is used
+    counts = np.zeros((runs, 1, 4), np.int32)
+    counts[:, 0, 0], counts[:, 0, 1] = n_a, n_b
+    _advance(net, counts, np.arange(runs) + 7, 0, 1, dt)
+    left_a = n_a - counts[:, 0, 0]
+    left_b = counts[:, 0, 2]
+    born = counts[:, 0, 3]
+    p_a, p_b, mean_born = -math.expm1(-ka * dt), -math.expm1(-kb * dt), lam * dt
+
+    def close(observed: np.ndarray, expected: float) -> None:
+        se = math.sqrt(max(expected * (1 - expected), 1e-12) / runs)
+        assert abs(observed.mean() - expected) < Z4 * se, (observed.mean(), expected, se)
+
+    nothing = math.exp(-(n_a * ka + n_b * kb + lam) * dt)
+    close((left_a == 0) & (left_b == 0) & (born == 0), nothing)
+    for observed, p_zero in (
+        (left_a, (1 - p_a) ** n_a),
+        (left_b, (1 - p_b) ** n_b),
+        (born, math.exp(-mean_born)),
+    ):
+        close(observed == 0, p_zero)
+    # Independence: each pair of "something happened" events has the product probability.
+    some = [left_a > 0, left_b > 0, born > 0]
+    free = [1 - (1 - p_a) ** n_a, 1 - (1 - p_b) ** n_b, -math.expm1(-mean_born)]
+    for x in range(3):
+        for y in range(x + 1, 3):
+            close(some[x] & some[y], free[x] * free[y])
+    # Means, with standard errors of the free laws.
+    for observed, mean, var in (
+        (left_a, n_a * p_a, n_a * p_a * (1 - p_a)),
+        (left_b, n_b * p_b, n_b * p_b * (1 - p_b)),
+        (born, mean_born, mean_born),
+    ):
+        assert abs(observed.mean() - mean) < Z4 * math.sqrt(var / runs), (observed.mean(), mean)

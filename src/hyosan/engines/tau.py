@@ -48,11 +48,15 @@ SERIAL_STEP_MAX = 512
 """A step split over places with at most this many places awake (the rest asleep, see above)
 runs on one thread: two blocks' work saves less than starting the threads costs."""
 UNIT_TRIALS_MAX = 16
-"""Compartments of at most this many units draw one uniform per unit instead of a binomial."""
+"""Compartments of at most this many units draw their departures by inversion (one uniform)."""
+PLACE_TEST_MAX = 1.0
+"""Places whose expected number of changes in a step is below this first draw whether anything
+happens there at all (see ``_leap_places``)."""
 UNIT_DRAWS_PER_CHANNEL = 8
 """Departures are shared out one unit at a time (one uniform each) while there are at most this
 many per channel; beyond that, by conditional binomials (one binomial per channel)."""
 
+_FIRST_ORDER, _PAIR, _GENERAL = -1, -2, -3  # per-capita propensity kinds (``_partners``)
 _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 is for births)
 _BIRTH_BIT = 62
 _SENDS = np.uint8(1)  # status bit: the place sent hops this step (its out-links hold departures)
@@ -118,35 +122,56 @@ def _pick(target, weight, n_channels, last):
     return last  # round-off may leave the target past the running sum
 
 
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _share_units(rng, leaving, total, weight, n_channels, n_positive, last, taken):
+    """Send each of ``leaving`` units down a channel drawn in proportion to ``weight``."""
+    if n_positive == 1:
+        taken[last] = leaving
+        return
+    for _ in range(leaving):
+        taken[_pick(next_uniform(rng) * total, weight, n_channels, last)] += 1
+
+
 @nb.njit(cache=True, _nrt=False)
 def _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
     """How many of ``n`` units leave within dt, each at per-capita hazard ``total``, and by
-    which channel (``taken``); returns the number that left.
+    which channel (``taken``, valid when some left); returns the number that left.
 
     Exact in distribution: Binomial(n, 1 - exp(-total dt)) departures shared out by a
-    multinomial with probabilities ``weight / total``. Few units get a uniform each (a unit that
-    leaves reuses its uniform, rescaled, to pick a channel); many get a binomial, then one
-    uniform per departure or, for many departures, a conditional binomial per channel.
+    multinomial with probabilities ``weight / total``. Few units: the binomial by inversion from
+    one uniform (most steps stop at "nobody left", one uniform and one exp); many: a binomial
+    draw. Then one uniform per departure or, for many departures, a conditional binomial per
+    channel.
     """
-    for k in range(n_channels):
-        taken[k] = 0
-    p = -math.expm1(-total * dt)
     if n <= UNIT_TRIALS_MAX:
-        leaving = 0
-        for _ in range(n):
-            u = next_uniform(rng)
-            if u < p:  # given that, u / p is uniform on [0, 1)
-                taken[_pick(u / p * total, weight, n_channels, last)] += 1
+        u = next_uniform(rng)
+        x = n * total * dt
+        if u < 1.0 - x:  # 1 - x <= exp(-x) = P(nobody leaves): mostly no exp needed
+            return 0
+        f = math.exp(-x)
+        if u < f:
+            return 0
+        stay = math.exp(-total * dt)
+        leaving = n
+        if stay > 0.0:
+            odds = (1.0 - stay) / stay
+            leaving = 0
+            while u >= f and leaving < n:
+                u -= f
                 leaving += 1
+                f *= (n - leaving + 1) / leaving * odds
+        for k in range(n_channels):
+            taken[k] = 0
+        _share_units(rng, leaving, total, weight, n_channels, n_positive, last, taken)
         return leaving
+    p = -math.expm1(-total * dt)
     leaving = binomial(rng, n, p)
     if leaving == 0:
         return leaving
-    if n_positive == 1:
-        taken[last] = leaving
-    elif leaving <= UNIT_DRAWS_PER_CHANNEL * n_positive:
-        for _ in range(leaving):
-            taken[_pick(next_uniform(rng) * total, weight, n_channels, last)] += 1
+    for k in range(n_channels):
+        taken[k] = 0
+    if n_positive == 1 or leaving <= UNIT_DRAWS_PER_CHANNEL * n_positive:
+        _share_units(rng, leaving, total, weight, n_channels, n_positive, last, taken)
     else:
         left = leaving
         remaining = total
@@ -167,6 +192,99 @@ def _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
+def _per_capita(counts, i, c, r, k, partner, order, reactant_species, scale, inv_scale):
+    """Propensity of reaction r per unit of its source c: ``partner`` spares the general
+    product and the division for one- and two-body reactions (``_partners``)."""
+    d = partner[r]
+    if d >= 0:
+        return k * counts[i, d] * inv_scale
+    if d == _FIRST_ORDER:
+        return k
+    if d == _PAIR:
+        return k * (counts[i, c] - 1) * inv_scale
+    return propensity(counts, i, r, k, order, reactant_species, scale) / counts[i, c]
+
+
+@nb.njit(cache=True)
+def _partners(order, reactant_species, source):
+    """For each reaction: the other reactant of a two-body reaction with its source, or how
+    its per-capita propensity is computed (first order, a pair of the same species, general)."""
+    partner = np.full(order.shape[0], _GENERAL, np.int64)
+    for r in range(order.shape[0]):
+        c = source[r]
+        if c < 0:
+            continue
+        if order[r] == 1 and reactant_species[r, 0] == c:
+            partner[r] = _FIRST_ORDER
+        elif order[r] == 2:
+            a, b = reactant_species[r, 0], reactant_species[r, 1]
+            if a == c and b == c:
+                partner[r] = _PAIR
+            elif a == c:
+                partner[r] = b
+            elif b == c:
+                partner[r] = a
+    return partner
+
+
+@nb.njit(cache=True, _nrt=False)
+def _departures_some(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
+    """``_departures`` given that at least one unit leaves (exact: the zero-truncated
+    binomial, by inversion when few leave, else by drawing again until some do)."""
+    nothing = math.exp(-n * total * dt)
+    if n <= UNIT_TRIALS_MAX or nothing >= 0.5:
+        stay = math.exp(-total * dt)
+        # The excess of a uniform on [P(0), 1) over P(0), drawn without cancellation.
+        w = next_uniform(rng) * -math.expm1(-n * total * dt)
+        leaving = n
+        if stay > 0.0:
+            odds = (1.0 - stay) / stay
+            leaving = 1
+            f = nothing * n * odds  # P(1)
+            while w >= f and leaving < n:
+                w -= f
+                leaving += 1
+                f *= (n - leaving + 1) / leaving * odds
+    else:
+        p = -math.expm1(-total * dt)
+        leaving = 0
+        while leaving == 0:
+            leaving = binomial(rng, n, p)
+    for k in range(n_channels):
+        taken[k] = 0
+    _share_units(rng, leaving, total, weight, n_channels, n_positive, last, taken)
+    return leaving
+
+
+@nb.njit(cache=True, _nrt=False)
+def _poisson_some(rng, lam):
+    """A Poisson(lam) variate given that it is at least 1 (exact, as ``_departures_some``)."""
+    nothing = math.exp(-lam)
+    if nothing < 0.5:
+        fired = 0
+        while fired == 0:
+            fired = poisson(rng, lam)
+        return fired
+    w = next_uniform(rng) * -math.expm1(-lam)
+    fired = 1
+    f = nothing * lam
+    while w >= f and f > 0.0:
+        w -= f
+        fired += 1
+        f *= lam / fired
+    return fired
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _some_here(rng, own, remaining, groups_left, dt):
+    """Given that something happens among the groups still to be drawn (total intensity
+    ``remaining``), whether it happens in this one (intensity ``own``)."""
+    if groups_left <= 1:
+        return True
+    return next_uniform(rng) * math.expm1(-remaining * dt) > math.expm1(-own * dt)
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
 def _leap_places(b, counts, key, step, dt, shared, local, activity, model, tables):
     """Phase 1 for the places of block b, unless it is asleep; the clamps it needed.
 
@@ -175,11 +293,18 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
     their out-links), so blocks can be done in any order or in parallel. ``activity[0, b]``:
     some place of b had a positive hazard; ``activity[1, b]``: something arrived in b. A block
     with neither last step is exactly as it was, so nothing can happen in it now either.
+
+    A place first sums its intensity ``A`` (expected departures and births per unit time).
+    Where ``A dt`` is small one uniform decides whether anything happens at all (probability
+    ``1 - exp(-A dt)``); if something does, the compartments (then births) are drawn in turn
+    given that: each is the first to change with probability ``(1 - e^(-a dt)) / (1 -
+    e^(-R dt))`` (``a`` its own intensity, ``R`` that of it and the rest), drawn zero-truncated
+    if so, and everything after it is drawn freely. The joint law is the free one's.
     """
     if not (activity[0, b] or activity[1, b]):
         return 0
     fresh, hops, status = shared
-    rng, weight, taken, row_new, fired_reaction, fired_count = local
+    rng, weight, taken, row_new, fired_reaction, fired_count, hazard, birth_rate = local
     (
         rate,
         order,
@@ -201,6 +326,7 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
     need, reaction_bit, mobile_mask, use_masks = tables[9:13]
+    hop_total, partner = tables[14], tables[15]
     n_species = counts.shape[1]
     clamped = 0
     any_live = False
@@ -228,20 +354,68 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
 
         row = rate_row(rate, i)
         scale = place_scale(counts, i, scale_mode, pop_mask, area)
+        inv_scale = 1.0 / scale
         first_link = out_ptr[i]
         last_link = out_ptr[i + 1]
-        live = False
-        started = False
+
+        # Per-capita hazard of leaving each compartment, births' propensities, their sum.
+        intensity = 0.0
+        groups = np.int64(0)
+        for c in range(n_species):
+            hazard[c] = 0.0
+            n = np.int64(counts[i, c])
+            if n <= 0 or not (candidates >> c) & 1:
+                continue
+            h = 0.0
+            for idx in range(source_ptr[c], source_ptr[c + 1]):
+                r = source_reaction[idx]
+                h += _per_capita(
+                    counts, i, c, r, rate[row, r], partner, order, reactant_species, scale,
+                    inv_scale,
+                )  # fmt: skip
+            column = hop_column[c]
+            if column >= 0 and last_link > first_link:
+                if bias[c] == 0.0:
+                    h += hop_total[i, column]
+                else:
+                    for link in range(first_link, last_link):
+                        w = link_weight[link] * group_rate[link_group[link], c]
+                        if w > 0.0:
+                            w *= attraction(counts, link_dest[link], bias[c], attract_mask, area)
+                        h += w
+            if h > 0.0:
+                hazard[c] = h
+                intensity += n * h
+                groups += 1
+        n_births = births.shape[0] if (candidates >> _BIRTH_BIT) & 1 else 0
+        for idx in range(n_births):
+            r = births[idx]
+            a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
+            birth_rate[idx] = a
+            if a > 0.0:
+                intensity += a
+                groups += 1
+        if intensity <= 0.0:
+            continue
+        any_live = True
+        rng[0] = stream_start(key, step, i)
+        given_some = False  # drawing given that something happens here
+        if intensity * dt < PLACE_TEST_MAX:
+            u = next_uniform(rng)
+            x = intensity * dt
+            if u < 1.0 - x or u < math.exp(-x):  # 1 - x <= exp(-x): mostly no exp needed
+                continue  # nothing happens here this step
+            given_some = True
+
         sends = False
         n_fired = np.int64(0)
         for s in range(n_species):
             row_new[s] = counts[i, s]
-
         for c in range(n_species):
-            n = np.int64(counts[i, c])
-            if n <= 0 or not (candidates >> c) & 1:
+            if hazard[c] <= 0.0:
                 continue
-            # Per-capita hazard of every way out of compartment c: reactions, then out-links.
+            n = np.int64(counts[i, c])
+            # The channels out of compartment c: reactions, then out-links.
             # (Counters start as np.int64, not literals, so each callee is compiled once.)
             total = 0.0
             n_channels = np.int64(0)
@@ -249,7 +423,10 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
             last = np.int64(-1)
             for idx in range(source_ptr[c], source_ptr[c + 1]):
                 r = source_reaction[idx]
-                w = propensity(counts, i, r, rate[row, r], order, reactant_species, scale) / n
+                w = _per_capita(
+                    counts, i, c, r, rate[row, r], partner, order, reactant_species, scale,
+                    inv_scale,
+                )  # fmt: skip
                 weight[n_channels] = w
                 if w > 0.0:
                     total += w
@@ -270,13 +447,20 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
                         n_positive += 1
                         last = n_channels
                     n_channels += 1
-            if total <= 0.0:
-                continue
-            live = True
-            if not started:
-                rng[0] = stream_start(key, step, i)
-                started = True
-            if _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken) == 0:
+            if given_some:
+                own = n * hazard[c]
+                here = _some_here(rng, own, intensity, groups, dt)
+                intensity -= own
+                groups -= 1
+                if not here:
+                    continue
+                given_some = False
+                left = _departures_some(
+                    rng, n, total, dt, weight, n_channels, n_positive, last, taken
+                )
+            else:
+                left = _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken)
+            if left == 0:
                 continue
             for k in range(n_channels):
                 got = taken[k]
@@ -295,22 +479,25 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
                     hops[first_link + k - n_reaction_channels, column] = got
                     row_new[c] -= got
 
-        for idx in range(births.shape[0] if (candidates >> _BIRTH_BIT) & 1 else 0):
-            r = births[idx]
-            a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
+        for idx in range(n_births):
+            a = birth_rate[idx]
             if a <= 0.0:
                 continue
-            live = True
-            if not started:
-                rng[0] = stream_start(key, step, i)
-                started = True
-            fired = poisson(rng, a * dt)
+            if given_some:
+                here = _some_here(rng, a, intensity, groups, dt)
+                intensity -= a
+                groups -= 1
+                if not here:
+                    continue
+                given_some = False
+                fired = _poisson_some(rng, a * dt)
+            else:
+                fired = poisson(rng, a * dt)
             if fired > 0:
-                fired_reaction[n_fired] = r
+                fired_reaction[n_fired] = births[idx]
                 fired_count[n_fired] = fired
                 n_fired += 1
 
-        any_live = any_live or live
         if n_fired == 0 and not sends:
             continue
         for k in range(n_fired):
@@ -359,47 +546,35 @@ def _gather_places(b, counts, shared, activity, model, tables):
     activity[1, b] = arrived
 
 
-# The two phases are written once and compiled twice: inlined into the loop over every step of
-# a run (a small world's step is so short that passing the ~30 arrays to a call would triple it),
-# and as functions of their own that the parallel kernel calls once per block and step.
-@nb.njit(cache=True, _nrt=False)
-def _leap_block(b, counts, key, step, dt, shared, local, activity, model, tables):
-    """Phase 1 for block b (see ``_leap_places``)."""
-    return _leap_places(b, counts, key, step, dt, shared, local, activity, model, tables)
+LEAP = 1  # _sweep phases: phase 1 (each place's own changes and departures)
+GATHER = 2  # phase 2 (own new counts plus arrivals)
 
 
 @nb.njit(cache=True, _nrt=False)
-def _gather_block(b, counts, shared, activity, model, tables):
-    """Phase 2 for block b (see ``_gather_places``)."""
-    _gather_places(b, counts, shared, activity, model, tables)
+def _sweep(
+    counts, key, step0, n_steps, dt, first, stride, phases, wake, shared, local, activity, model,
+    tables,
+):  # fmt: skip
+    """The given phases of ``n_steps`` steps for blocks first, first + stride, ...; the clamps.
 
-
-@nb.njit(cache=True, _nrt=False)
-def _step(counts, key, step, dt, shared, local, activity, model, tables):
-    """One step of one large world on this thread: phase 1 for every block, then phase 2."""
+    Every loop over places runs here, with the phases inlined: a small world's step is so short
+    that passing the ~30 arrays to a call per step would triple it. ``wake``: start with every
+    block awake (a new run, or a new call: nothing can be assumed asleep).
+    """
     n_blocks = activity.shape[1]
-    clamped = 0
-    for b in range(n_blocks):
-        clamped += _leap_block(b, counts, key, step, dt, shared, local, activity, model, tables)
-    for b in range(n_blocks):
-        _gather_block(b, counts, shared, activity, model, tables)
-    return clamped
-
-
-@nb.njit(cache=True, _nrt=False)
-def _run_steps(counts, key, step0, n_steps, dt, shared, local, activity, model, tables):
-    """Every step of one run on this thread; the clamps it needed."""
-    n_blocks = activity.shape[1]
-    for b in range(n_blocks):
-        activity[0, b] = True  # every block starts awake
+    if wake:
+        for b in range(n_blocks):
+            activity[0, b] = True
     clamped = 0
     for t in range(n_steps):
-        for b in range(n_blocks):
-            clamped += _leap_places(
-                b, counts, key, step0 + t, dt, shared, local, activity, model, tables
-            )
-        for b in range(n_blocks):
-            _gather_places(b, counts, shared, activity, model, tables)
+        if phases & LEAP:
+            for b in range(first, n_blocks, stride):
+                clamped += _leap_places(
+                    b, counts, key, step0 + t, dt, shared, local, activity, model, tables
+                )
+        if phases & GATHER:
+            for b in range(first, n_blocks, stride):
+                _gather_places(b, counts, shared, activity, model, tables)
     return clamped
 
 
@@ -534,9 +709,25 @@ def _tables(n_species, source, reactant_species, group_rate, out_ptr, in_ptr, in
 
 
 @nb.njit(cache=True)
+def _hop_totals(out_ptr, link_weight, link_group, group_rate, hop_species):
+    """Per-capita hop hazard out of each place for each mobile compartment (without attraction,
+    which depends on the destinations' counts): the rates of this call's open link groups."""
+    n_places = out_ptr.shape[0] - 1
+    totals = np.zeros((n_places, hop_species.shape[0]), np.float64)
+    for i in range(n_places):
+        for link in range(out_ptr[i], out_ptr[i + 1]):
+            w = link_weight[link]
+            g = link_group[link]
+            for col in range(hop_species.shape[0]):
+                totals[i, col] += w * group_rate[g, hop_species[col]]
+    return totals
+
+
+@nb.njit(cache=True)
 def _locals(n_rows, n_species, n_reactions, n_weights):
     """Small buffers, one row per work item: random stream, channel weights and shares, a row,
-    firings. Allocated once per call: a block is too small a piece of work to allocate for."""
+    firings, per-compartment hazards, births' propensities. Allocated once per call: a block is
+    too small a piece of work to allocate for."""
     return (
         np.empty((n_rows, 1), np.uint64),
         np.empty((n_rows, n_weights), np.float64),
@@ -544,20 +735,23 @@ def _locals(n_rows, n_species, n_reactions, n_weights):
         np.empty((n_rows, n_species), np.int64),
         np.empty((n_rows, n_reactions), np.int64),
         np.empty((n_rows, n_reactions), np.int64),
+        np.empty((n_rows, n_species), np.float64),
+        np.empty((n_rows, max(n_reactions, 1)), np.float64),
     )
 
 
 @nb.njit(cache=True)
 def _row(local, w):
     """Work item w's row of each local buffer."""
-    return (local[0][w], local[1][w], local[2][w], local[3][w], local[4][w], local[5][w])
+    return (
+        local[0][w], local[1][w], local[2][w], local[3][w], local[4][w], local[5][w],
+        local[6][w], local[7][w],
+    )  # fmt: skip
 
 
 @nb.njit(cache=True, _nrt=False)
-def _start(clamps, activity):
-    """Zero the clamp counters and wake every block (no block can be assumed asleep at first)."""
-    for w in range(clamps.shape[0]):
-        clamps[w] = 0
+def _start(activity):
+    """Wake every block: at the start of a run nothing can be assumed asleep."""
     for b in range(activity.shape[1]):
         activity[0, b] = True
 
@@ -577,57 +771,57 @@ np.zeros) would cost a compiled kernel of its own and nothing measurable at run 
 
 
 @nb.njit(cache=True, parallel=_PARALLEL)
-def _advance(counts, keys, step0, n_steps, dt, by_place, n_items, serial_max, model, tables):
+def _advance(counts, keys, step0, n_steps, dt, by_place, n_work, serial_max, model, tables):
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
 
-    ``by_place``: one run at a time, each step a parallel sweep over blocks for phase 1 and
-    another for phase 2, sharing one run's scratch; a step with at most ``serial_max`` places
-    awake runs on this thread instead (a launch would cost more). Otherwise ``n_items`` work
-    items each take whole runs (every step) with scratch of their own.
+    ``by_place``: one run at a time, each step a parallel sweep of phase 1 over blocks and then
+    one of phase 2, sharing one run's scratch; work item w takes blocks w, w + n_work, ... (so a
+    busy region is spread over the items); a step with at most ``serial_max`` places awake runs
+    on this thread instead (a launch would cost more). Otherwise the ``n_work`` items each take
+    whole runs (every step) with scratch of their own.
     """
     runs, n_places, n_species = counts.shape
     n_links = model[9].shape[0]
     n_mobile = tables[4].shape[0]
     n_blocks = tables[7].shape[0] - 1
-    n_work = n_blocks if by_place else n_items
     local = _locals(n_work, n_species, model[1].shape[0], tables[6])
     shared = _shared(n_places if by_place else 0, n_links if by_place else 0, n_species, n_mobile)
     activity = np.empty((2, n_blocks), np.bool_)
-    work_clamps = np.empty(n_work, np.int64)
-    clamps = np.empty(runs, np.int64)
-    _start(clamps, activity)
+    work_clamps = np.zeros(n_work, np.int64)
+    clamps = np.zeros(runs, np.int64)
+    # Typed constants: a literal argument would compile another copy of the callee.
+    zero, one, both = np.int64(0), np.int64(1), np.int64(LEAP | GATHER)
     for k in range(runs if by_place else 1):
-        _start(work_clamps, activity)
+        _start(activity)
         for t in range(n_steps if by_place else 1):
+            step = step0 + t
             if by_place and _awake_places(activity, n_places, tables[13]) <= serial_max:
-                work_clamps[0] += _step(
-                    counts[k], keys[k], step0 + t, dt, shared, _row(local, 0), activity, model,
-                    tables,
+                clamps[k] += _sweep(
+                    counts[k], keys[k], step, one, dt, zero, one, both, zero, shared,
+                    _row(local, 0), activity, model, tables,
                 )  # fmt: skip
                 continue
-            for phase in range(2 if by_place else 1):
+            for sweep in range(2 if by_place else 1):
+                phase = (np.int64(LEAP) if sweep == 0 else np.int64(GATHER)) if by_place else both
                 for w_ in nb.prange(n_work):
                     w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
-                    if not by_place:
-                        item_shared = _shared(n_places, n_links, n_species, n_mobile)
-                        item_activity = np.empty((2, n_blocks), np.bool_)
-                        for run in range(w, runs, n_items):
-                            clamps[run] = _run_steps(
-                                counts[run], keys[run], step0, n_steps, dt, item_shared,
-                                _row(local, w), item_activity, model, tables,
-                            )  # fmt: skip
-                    elif phase == 0:
-                        work_clamps[w] += _leap_block(
-                            w, counts[k], keys[k], step0 + t, dt, shared, _row(local, w),
-                            activity, model, tables,
+                    if by_place:
+                        work_clamps[w] += _sweep(
+                            counts[k], keys[k], step, one, dt, w, n_work, phase, zero, shared,
+                            _row(local, w), activity, model, tables,
                         )  # fmt: skip
                     else:
-                        _gather_block(w, counts[k], shared, activity, model, tables)
+                        item_shared = _shared(n_places, n_links, n_species, n_mobile)
+                        item_activity = np.empty((2, n_blocks), np.bool_)
+                        for run in range(w, runs, n_work):
+                            clamps[run] = _sweep(
+                                counts[run], keys[run], step0, n_steps, dt, zero, one, phase, one,
+                                item_shared, _row(local, w), item_activity, model, tables,
+                            )  # fmt: skip
         if by_place:
-            total = 0
             for w in range(n_work):
-                total += work_clamps[w]
-            clamps[k] = total
+                clamps[k] += work_clamps[w]
+                work_clamps[w] = 0
     return clamps
 
 
@@ -687,18 +881,27 @@ def tau_advance(
     tables = _tables(
         n_species, _c(source, i32), model[2], model[14], out_ptr, in_ptr, in_link, np.int64(BLOCK)
     )
+    tables = (
+        *tables,
+        _hop_totals(out_ptr, model[10], model[11], model[14], tables[4]),
+        _partners(model[1], model[2], _c(source, i32)),
+    )
     n_threads = nb.get_num_threads()
     by_place = n_places >= PLACES_PARALLEL_MIN or (
         runs < n_threads and n_places >= PLACES_PARALLEL_FEW_RUNS
     )
     by_place = by_place and n_threads > 1  # one thread takes the runs in turn: one work item
-    n_items = min(runs, 4 * n_threads) if n_threads > 1 else 1
+    if by_place:
+        n_blocks = (n_places + BLOCK - 1) // BLOCK
+        n_work = min(n_blocks, 8 * n_threads)
+    else:
+        n_work = min(runs, 4 * n_threads) if n_threads > 1 else 1
     # Hand out work items one at a time: an outbreak front keeps some blocks (or runs) far busier
     # than others, and a static split would leave threads idle. Results do not depend on it.
     previous = nb.set_parallel_chunksize(1)
     try:
         return _advance(
-            counts, keys, step0, n_steps, dt, by_place, n_items, SERIAL_STEP_MAX, model, tables
+            counts, keys, step0, n_steps, dt, by_place, n_work, SERIAL_STEP_MAX, model, tables
         )
     finally:
         nb.set_parallel_chunksize(previous)
