@@ -4,7 +4,8 @@ Every ratio compares figures measured side by side in this same run, on this sam
 - ssa: next-subvolume SZR on a 100x100 lattice (hops included), events per second;
 - well-mixed SZR: hyosan ssa against a plain numba Gillespie loop and GillesPy2's C++ SSA;
 - tau: cell-steps per second on a 1000x1000 SZR lattice against a vectorised numpy leap;
-- memory: peak resident memory of a 1000x1000 lattice, 5 compartments, 16 runs (a subprocess).
+- memory: peak resident memory of a 1000x1000 lattice, 5 compartments, 16 runs (a subprocess);
+- Seoul: one 30-day tau history of the ``seoul`` world at 250 m (its default adaptive steps).
 
     python benchmarks/run.py [--json] [--quick]
 """
@@ -103,6 +104,18 @@ def tau_cell_steps_per_s(shape=(1000, 1000), steps: int = 100, min_seconds: floa
     return total / elapsed
 
 
+def seoul_250m_seconds(days: float = 30.0) -> tuple[float, int]:
+    """Wall seconds of one history of Seoul at 250 m over ``days`` (world built and kernels
+    compiled beforehand, untimed), and the number of steps it took."""
+    from hyosan.scenarios import seoul
+
+    scenario = seoul.build(250)
+    hyosan.simulate(scenario, t_end=0.05, runs=1, seed=0, progress=False)  # compile
+    start = time.perf_counter()
+    ds = hyosan.simulate(scenario, t_end=24.0 * days, runs=1, seed=1, progress=False)
+    return time.perf_counter() - start, int(ds["steps"].values[0])
+
+
 MEMORY_SCRIPT = """
 import resource, numpy as np, hyosan
 from hyosan.models import jonas
@@ -147,6 +160,10 @@ def main() -> None:
     results["numpy_reference_cell_steps_per_s"] = references.time_numpy_leap(
         steps=20 if args.quick else 50, min_seconds=seconds, **LATTICE
     )
+    days = 2 if args.quick else 30
+    seconds_seoul, steps_seoul = seoul_250m_seconds(days)
+    results[f"seoul_250m_{days}d_tau_seconds"] = seconds_seoul
+    results[f"seoul_250m_{days}d_tau_steps"] = float(steps_seoul)
     results["memory_1000x1000_5comp_16runs_mib"] = peak_memory_mib()
     results["this_process_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratios = {
@@ -176,6 +193,7 @@ def main() -> None:
         "ssa_wellmixed_vs_gillespy2": ">= 1",
         "tau_vs_numpy_reference": ">= 10",
         "memory_1000x1000_5comp_16runs_mib": "< 2048",
+        "seoul_250m_30d_tau_seconds": "<= 10",
     }
     for key, value in results.items():
         text = f"{value:,.3g}" if isinstance(value, float) else str(value)

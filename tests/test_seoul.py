@@ -399,3 +399,25 @@ def test_100m_grid_keeps_the_census_total():
     world = seoul.build(100)
     assert world.places.total() == CENSUS_TOTAL_2020
     assert 50_000 < world.places.n_places < 70_000
+
+
+# ------------------------------------------------------------------------------------------------
+# the world's adaptive tau steps against the exact engine
+def test_adaptive_steps_agree_with_ssa_on_a_small_seoul():
+    """Seoul's default tau steps (adaptive, see ``seoul.STEP_ACCURACY``) against ssa on four gu
+    at 1/500 of their people: mean humans and zombies each hour within 4 standard errors."""
+    world = seoul.build(
+        gu=WEST_OF_RIVER, scale=0.002, outbreak="Hongik University", outbreak_size=3,
+        characters=False,
+    )  # fmt: skip
+    runs = 300
+    options = dict(t_end=6.0, runs=runs, record_every=1.0, progress=False)
+    exact = simulate(world, engine="ssa", seed=21, **options)
+    leap = simulate(world, engine="tau", seed=22, **options)
+    assert np.isnan(leap.attrs["dt"]) and leap.attrs["accuracy"] == seoul.STEP_ACCURACY
+    for compartment in ("S", "Z"):
+        a = exact["counts"].sel(compartment=compartment).sum("region").values.astype(float)
+        b = leap["counts"].sel(compartment=compartment).sum("region").values.astype(float)
+        se = np.sqrt(a.var(axis=0, ddof=1) / runs + b.var(axis=0, ddof=1) / runs)
+        gap = np.abs(a.mean(axis=0) - b.mean(axis=0))
+        assert np.all(gap <= 4 * se + 1e-9), (compartment, gap, se)

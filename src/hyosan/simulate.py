@@ -87,6 +87,7 @@ def simulate(
     snapshot_every: float | None = None,
     check_every: float | None = None,
     first_run: int = 0,
+    accuracy: float | None = None,
 ) -> xr.Dataset:
     """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
 
@@ -97,10 +98,20 @@ def simulate(
     returns what it has (``ds.attrs['status']`` says why it stopped). check_every: how often
     intervention triggers are evaluated (default: every step for tau, record_every/10 otherwise).
     first_run: index of the first run, to compute runs of one ensemble in separate batches.
+    accuracy: tau only, adaptive steps: each run keeps every unit's expected events per step
+    below ``accuracy`` in its current state (``dt``, if given, is then the longest step). A
+    world may ask for it in its defaults; an explicit ``dt`` alone means fixed steps.
     """
     defaults = scenario.extra.get("simulate", {})
+    if accuracy is None and dt is None and engine == "tau":
+        accuracy = defaults.get("accuracy")
     if dt is None and engine == "tau":
         dt = defaults.get("dt")
+    if engine != "tau":
+        accuracy = None
+    if accuracy is not None and not (accuracy > 0 and math.isfinite(accuracy)):
+        raise HyosanError(f"accuracy must be a positive number, got {accuracy!r}")
+    adaptive = accuracy is not None
     if check_every is None:
         check_every = defaults.get("check_every")
     if t_end is None:
@@ -126,15 +137,17 @@ def simulate(
     if engine != "tau":
         dt = None
     else:
+        if adaptive:
+            dt = record_every if dt is None else float(dt)  # the longest step
         dt = choose_dt(net, record_every) if dt is None else float(dt)
         if not dt > 0:
             raise HyosanError(f"dt must be positive, got {dt!r}")
-        if dt > record_every:
+        if dt > record_every and not adaptive:
             record_every = dt
     record_times = np.arange(0.0, t_end + 1e-9 * t_end, record_every)
     if record_times[-1] < t_end * (1 - 1e-12):
         record_times = np.append(record_times, t_end)
-    if engine == "tau":  # records fall on the step grid
+    if engine == "tau" and not adaptive:  # records fall on the step grid
         record_times = np.unique(np.minimum(np.ceil(record_times / dt - 1e-9) * dt, t_end))
     snapshot_times = None
     if snapshot_every is not None:
@@ -145,13 +158,12 @@ def simulate(
         nearest = np.searchsorted(record_times, wanted - 1e-9 * max(t_end, 1))
         snapshot_times = np.unique(record_times[np.minimum(nearest, len(record_times) - 1)])
     keys = run_keys(int(seed), int(runs), int(first_run))
-    sim = make_engine(engine, net, int(runs), keys, dt)
+    sim = make_engine(engine, net, int(runs), keys, dt, accuracy)
+    grid = dt if engine == "tau" and not adaptive else None  # times land on the step grid
     plan = InterventionPlan(scenario, net, int(runs), int(seed), int(first_run))
     if check_every is None:
-        check_every = dt if engine == "tau" else record_every / 10
-    boundaries = _boundaries(
-        record_times, plan, check_every, t_end, dt if engine == "tau" else None
-    )
+        check_every = dt if grid is not None else record_every / 10
+    boundaries = _boundaries(record_times, plan, check_every, t_end, grid)
     characters = [c.name for c in scenario.characters]
     recorder = Recorder(net, int(runs), characters, snapshot_times)
     status = "complete"
@@ -164,7 +176,7 @@ def simulate(
             if plan.items:
                 counts = aggregate_regions(net, sim.state) if plan.has_triggers else None
                 for extra_time in plan.step(t, sim, counts):
-                    _push(boundaries, extra_time, t_end, dt if engine == "tau" else None)
+                    _push(boundaries, extra_time, t_end, grid)
             recorded = round(t, 9) in record_set
             if recorded:
                 recorder.record(t, sim.state)
@@ -191,7 +203,8 @@ def simulate(
     counters = sim.counters()
     if engine == "tau" and np.any(counters["clamps"]):
         warnings.warn(
-            f"dt={dt} is too coarse: counts had to be clamped at zero "
+            f"{'accuracy=' + str(accuracy) if adaptive else 'dt=' + str(dt)} is too coarse: "
+            "counts had to be clamped at zero "
             f"{int(counters['clamps'].sum())} times; results are biased, use a smaller dt",
             RuntimeWarning,
             stacklevel=2,
@@ -208,7 +221,9 @@ def simulate(
         "seed": str(seed),
         "runs": int(runs),
         "t_end": float(t_end),
-        "dt": float(dt) if dt is not None else float("nan"),
+        "dt": float(dt) if dt is not None and not adaptive else float("nan"),
+        "accuracy": float(accuracy) if adaptive else float("nan"),
+        "dt_max": float(dt) if adaptive else float("nan"),
         "record_every": float(record_every),
         "time_unit": model.time_unit,
         "model": model.name,

@@ -48,55 +48,104 @@ class SsaEngine:
 
 
 class TauEngine:
-    """Chain-binomial leaps of fixed step ``dt``; draws keyed by (run, step, place)."""
+    """Chain-binomial leaps; draws keyed by (run, step, place).
+
+    Fixed steps of ``dt``, or, with ``accuracy``, adaptive ones: each run chooses its own step
+    from its own state every ``ADAPT_EVERY`` steps (``accuracy`` over the largest per-unit event
+    rate, see ``tau_involvement``; at most ``dt``), so a run's history never depends on the
+    others in its batch.
+    """
 
     name = "tau"
+    ADAPT_EVERY = 16
 
-    def __init__(self, net: CompiledNetwork, runs: int, keys: np.ndarray, dt: float) -> None:
+    def __init__(
+        self,
+        net: CompiledNetwork,
+        runs: int,
+        keys: np.ndarray,
+        dt: float,
+        accuracy: float | None = None,
+    ) -> None:
         if not dt > 0:
             raise HyosanError(f"dt must be positive, got {dt}")
+        if accuracy is not None and not accuracy > 0:
+            raise HyosanError(f"accuracy must be positive, got {accuracy}")
         self.net = net
         self.dt = float(dt)
+        self.accuracy = accuracy
         self.state = np.repeat(net.initial[None], runs, axis=0).astype(np.int32)
         self.keys = np.asarray(keys, np.uint64).reshape(runs).copy()
-        self.steps_done = 0
+        self.steps_done = np.zeros(runs, np.int64)
         self.clamps = np.zeros(runs, np.int64)
 
     def advance(self, t0: float, t1: float, cohorts: Cohorts | None = None) -> None:
+        if t1 <= t0:
+            return
+        for runs, net in cohorts or [(None, self.net)]:
+            whole = runs is None or len(runs) == len(self.state)
+            index = slice(None) if whole else runs
+            state = self.state if whole else self.state[runs]
+            steps = self.steps_done[index]
+            if self.accuracy is None:
+                self._fixed(state, index, steps, t0, t1, net)
+            else:
+                self._adaptive(state, index, steps, t0, t1, net)
+            if not whole:
+                self.state[runs] = state
+
+    def _fixed(self, state, index, steps, t0, t1, net) -> None:
         from hyosan.engines.tau import tau_advance
 
-        target = round(t1 / self.dt)
-        n_steps = target - self.steps_done
-        if n_steps <= 0:
+        n_steps = np.maximum(round(t1 / self.dt) - steps, 0)
+        if not np.any(n_steps):
             return
-        step0 = np.int64(self.steps_done)
-        for runs, net in cohorts or [(None, self.net)]:
-            if runs is None or len(runs) == len(self.state):
-                self.clamps += tau_advance(
-                    self.state, self.keys, step0, np.int64(n_steps), self.dt, *net.kernel_args()
-                )
-                continue
-            state = self.state[runs]
-            self.clamps[runs] += tau_advance(
-                state, self.keys[runs], step0, np.int64(n_steps), self.dt, *net.kernel_args()
-            )
-            self.state[runs] = state
-        self.steps_done = target
+        self.clamps[index] += tau_advance(
+            state, self.keys[index], steps, n_steps, self.dt, *net.kernel_args()
+        )
+        self.steps_done[index] = steps + n_steps
+
+    def _adaptive(self, state, index, steps, t0, t1, net) -> None:
+        from hyosan.engines.tau import tau_advance, tau_involvement
+
+        args = net.kernel_args()
+        keys = self.keys[index]
+        steps = steps.copy()
+        now = np.full(len(state), float(t0))
+        while True:
+            left = t1 - now
+            going = left > 1e-12 * max(abs(t1), 1.0)
+            if not np.any(going):
+                break
+            bound = tau_involvement(state, *args)
+            wanted = np.minimum(self.dt, self.accuracy / np.maximum(bound, 1e-300))
+            needed = np.ceil(left / wanted - 1e-9).astype(np.int64)
+            n_steps = np.where(going, np.minimum(np.maximum(needed, 1), self.ADAPT_EVERY), 0)
+            dt = np.where(going, left / np.maximum(needed, 1), 0.0)
+            self.clamps[index] += tau_advance(state, keys, steps, n_steps, dt, *args)
+            steps += n_steps
+            now = np.where(n_steps >= needed, t1, now + n_steps * dt)
+        self.steps_done[index] = steps
 
     def counters(self) -> dict[str, np.ndarray]:
-        return {"clamps": self.clamps}
+        return {"clamps": self.clamps, "steps": self.steps_done.copy()}
 
 
 def make_engine(
-    name: str, net: CompiledNetwork, runs: int, keys: np.ndarray, dt: float | None = None
+    name: str,
+    net: CompiledNetwork,
+    runs: int,
+    keys: np.ndarray,
+    dt: float | None = None,
+    accuracy: float | None = None,
 ) -> SsaEngine | TauEngine | OdeEngine:
-    """The engine called ``name`` for this network and ensemble."""
+    """The engine called ``name`` for this network and ensemble (``accuracy``: adaptive tau)."""
     if name == "ssa":
         return SsaEngine(net, runs, keys)
     if name == "tau":
         if dt is None:
             raise HyosanError("engine 'tau' needs dt")
-        return TauEngine(net, runs, keys, dt)
+        return TauEngine(net, runs, keys, dt, accuracy)
     if name == "ode":
         return OdeEngine(net, runs)
     from hyosan.errors import suggest

@@ -793,11 +793,11 @@ def _advance(counts, keys, step0, n_steps, dt, by_place, n_work, serial_max, mod
     zero, one, both = np.int64(0), np.int64(1), np.int64(LEAP | GATHER)
     for k in range(runs if by_place else 1):
         _start(activity)
-        for t in range(n_steps if by_place else 1):
-            step = step0 + t
+        for t in range(n_steps[k] if by_place else 1):
+            step = step0[k] + t
             if by_place and _awake_places(activity, n_places, tables[13]) <= serial_max:
                 clamps[k] += _sweep(
-                    counts[k], keys[k], step, one, dt, zero, one, both, zero, shared,
+                    counts[k], keys[k], step, one, dt[k], zero, one, both, zero, shared,
                     _row(local, 0), activity, model, tables,
                 )  # fmt: skip
                 continue
@@ -807,7 +807,7 @@ def _advance(counts, keys, step0, n_steps, dt, by_place, n_work, serial_max, mod
                     w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
                     if by_place:
                         work_clamps[w] += _sweep(
-                            counts[k], keys[k], step, one, dt, w, n_work, phase, zero, shared,
+                            counts[k], keys[k], step, one, dt[k], w, n_work, phase, zero, shared,
                             _row(local, w), activity, model, tables,
                         )  # fmt: skip
                     else:
@@ -815,7 +815,8 @@ def _advance(counts, keys, step0, n_steps, dt, by_place, n_work, serial_max, mod
                         item_activity = np.empty((2, n_blocks), np.bool_)
                         for run in range(w, runs, n_work):
                             clamps[run] = _sweep(
-                                counts[run], keys[run], step0, n_steps, dt, zero, one, phase, one,
+                                counts[run], keys[run], step0[run], n_steps[run], dt[run], zero,
+                                one, phase, one,
                                 item_shared, _row(local, w), item_activity, model, tables,
                             )  # fmt: skip
         if by_place:
@@ -829,12 +830,64 @@ def _c(array: np.ndarray, dtype: type) -> np.ndarray:
     return np.ascontiguousarray(array, dtype)
 
 
+_PREPARED: dict[tuple, tuple] = {}
+_PREPARED_MAX = 8
+
+
+def _prepare(n_species: int, *kernel_args: np.ndarray) -> tuple[tuple, tuple]:
+    """The kernel's two argument tuples, remembered for the last few networks: deriving the
+    tables costs about as much as a step of a large world, and adaptive steps ask every few
+    steps. The key holds the arrays themselves (so their ids stay theirs) and a digest of the
+    ones interventions change (rates, link groups' rates, link weights)."""
+    rate, group_rate, link_weight = kernel_args[0], kernel_args[15], kernel_args[11]
+    digest = hash(
+        (rate.tobytes(), group_rate.tobytes(), link_weight.tobytes(), kernel_args[16].tobytes())
+    )
+    key = (n_species, digest, *(id(a) if isinstance(a, np.ndarray) else a for a in kernel_args))
+    found = _PREPARED.get(key)
+    if found is not None:
+        return found[1]
+    prepared = _derive(n_species, *kernel_args)
+    if len(_PREPARED) >= _PREPARED_MAX:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[key] = (kernel_args, prepared)
+    return prepared
+
+
+def _derive(
+    n_species, rate, order, reactant_species, delta_species, delta_value, source, scale_mode,
+    pop_mask, area, out_ptr, link_dest, link_weight, link_group, in_ptr, in_link, group_rate,
+    bias, attract_mask,
+):  # fmt: skip
+    """The kernel's two argument tuples: the network in the compiler's dtypes, and the derived
+    tables."""
+    # Exactly the compiler's dtypes, contiguous: any other layout would compile the kernel anew.
+    i32, i64, f64, i8 = np.int32, np.int64, np.float64, np.int8
+    model = (
+        _c(rate, f64), _c(order, i32), _c(reactant_species, i32), _c(delta_species, i32),
+        _c(delta_value, i32), np.int64(scale_mode), _c(pop_mask, i8), _c(area, f64),
+        _c(out_ptr, i64), _c(link_dest, i32), _c(link_weight, f64), _c(link_group, i32),
+        _c(in_ptr, i64), _c(in_link, i32), _c(group_rate, f64), _c(bias, f64),
+        _c(attract_mask, i8),
+    )  # fmt: skip
+    out_ptr, in_ptr, in_link = model[8], model[12], model[13]
+    tables = _tables(
+        n_species, _c(source, i32), model[2], model[14], out_ptr, in_ptr, in_link, np.int64(BLOCK)
+    )
+    tables = (
+        *tables,
+        _hop_totals(out_ptr, model[10], model[11], model[14], tables[4]),
+        _partners(model[1], model[2], _c(source, i32)),
+    )
+    return model, tables
+
+
 def tau_advance(
     counts: np.ndarray,
     keys: np.ndarray,
-    step0: int,
-    n_steps: int,
-    dt: float,
+    step0: int | np.ndarray,
+    n_steps: int | np.ndarray,
+    dt: float | np.ndarray,
     rate: np.ndarray,
     order: np.ndarray,
     reactant_species: np.ndarray,
@@ -858,6 +911,7 @@ def tau_advance(
 
     ``counts`` (runs, P, S) int32 is updated in place; ``keys`` (runs,) uint64 are the runs' keys
     and ``step0`` the global index of the first step, so chunked calls continue one sequence.
+    ``step0``, ``n_steps`` and ``dt`` are one for all runs or one per run (adaptive steps).
     The remaining arguments are ``CompiledNetwork.kernel_args()``. A clamp is a (place, step)
     where a reaction's firings had to be cut back to keep the counts non-negative.
     """
@@ -865,27 +919,16 @@ def tau_advance(
         raise TypeError("counts must be a C-contiguous int32 array of shape (runs, P, S)")
     runs, n_places, n_species = counts.shape
     keys = np.ascontiguousarray(keys, np.uint64).reshape(runs)
-    step0, n_steps, dt = np.int64(step0), np.int64(n_steps), float(dt)
-    if runs == 0 or n_places == 0 or n_steps <= 0:
+    step0 = np.ascontiguousarray(np.broadcast_to(step0, runs), np.int64)
+    n_steps = np.ascontiguousarray(np.broadcast_to(n_steps, runs), np.int64)
+    dt = np.ascontiguousarray(np.broadcast_to(dt, runs), np.float64)
+    if runs == 0 or n_places == 0 or not np.any(n_steps > 0):
         return np.zeros(runs, np.int64)
-    # Exactly the compiler's dtypes, contiguous: any other layout would compile the kernel anew.
-    i32, i64, f64, i8 = np.int32, np.int64, np.float64, np.int8
-    model = (
-        _c(rate, f64), _c(order, i32), _c(reactant_species, i32), _c(delta_species, i32),
-        _c(delta_value, i32), np.int64(scale_mode), _c(pop_mask, i8), _c(area, f64),
-        _c(out_ptr, i64), _c(link_dest, i32), _c(link_weight, f64), _c(link_group, i32),
-        _c(in_ptr, i64), _c(in_link, i32), _c(group_rate, f64), _c(bias, f64),
-        _c(attract_mask, i8),
+    model, tables = _prepare(
+        n_species, rate, order, reactant_species, delta_species, delta_value, source, scale_mode,
+        pop_mask, area, out_ptr, link_dest, link_weight, link_group, in_ptr, in_link, group_rate,
+        bias, attract_mask,
     )  # fmt: skip
-    out_ptr, in_ptr, in_link = model[8], model[12], model[13]
-    tables = _tables(
-        n_species, _c(source, i32), model[2], model[14], out_ptr, in_ptr, in_link, np.int64(BLOCK)
-    )
-    tables = (
-        *tables,
-        _hop_totals(out_ptr, model[10], model[11], model[14], tables[4]),
-        _partners(model[1], model[2], _c(source, i32)),
-    )
     n_threads = nb.get_num_threads()
     by_place = n_places >= PLACES_PARALLEL_MIN or (
         runs < n_threads and n_places >= PLACES_PARALLEL_FEW_RUNS
@@ -905,3 +948,73 @@ def tau_advance(
         )
     finally:
         nb.set_parallel_chunksize(previous)
+
+
+@nb.njit(cache=True)
+def _involvement_bounds(counts, model, tables):
+    """``_involvement_bound`` of every run."""
+    scratch = np.empty(counts.shape[2], np.float64)
+    bounds = np.empty(counts.shape[0], np.float64)
+    for k in range(counts.shape[0]):
+        bounds[k] = _involvement_bound(counts[k], scratch, model, tables)
+    return bounds
+
+
+@nb.njit(cache=True, _nrt=False)
+def _involvement_bound(counts, scratch, model, tables):
+    """The largest rate at which one unit present takes part in anything (as any reactant of a
+    reaction, consumed or not, or by hopping), over the places and compartments of one run."""
+    rate, order, reactant_species = model[0], model[1], model[2]
+    scale_mode, pop_mask, area = model[5], model[6], model[7]
+    out_ptr, link_dest, link_weight, link_group = model[8], model[9], model[10], model[11]
+    group_rate, bias, attract_mask = model[14], model[15], model[16]
+    hop_column, hop_total = tables[3], tables[14]
+    n_species = counts.shape[1]
+    bound = 0.0
+    for i in range(counts.shape[0]):
+        occupied = False
+        for s in range(n_species):
+            scratch[s] = 0.0
+            occupied = occupied or counts[i, s] > 0
+        if not occupied:
+            continue
+        row = rate_row(rate, i)
+        scale = place_scale(counts, i, scale_mode, pop_mask, area)
+        for r in range(order.shape[0]):
+            a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
+            if a <= 0.0:
+                continue
+            for u in range(order[r]):
+                j = reactant_species[r, u]
+                seen = False
+                for v in range(u):
+                    seen = seen or reactant_species[r, v] == j
+                if not seen:
+                    scratch[j] += a / counts[i, j]
+        for c in range(n_species):
+            column = hop_column[c]
+            if column < 0 or counts[i, c] <= 0:
+                continue
+            if bias[c] == 0.0:
+                scratch[c] += hop_total[i, column]
+                continue
+            for link in range(out_ptr[i], out_ptr[i + 1]):
+                w = link_weight[link] * group_rate[link_group[link], c]
+                if w > 0.0:
+                    w *= attraction(counts, link_dest[link], bias[c], attract_mask, area)
+                    scratch[c] += w
+        for s in range(n_species):
+            if counts[i, s] > 0 and scratch[s] > bound:
+                bound = scratch[s]
+    return bound
+
+
+def tau_involvement(counts: np.ndarray, *kernel_args: np.ndarray) -> np.ndarray:
+    """Per run, the largest per-unit rate of taking part in any event, in the current state.
+
+    An adaptive step ``accuracy / bound`` keeps every unit's expected events per step below
+    ``accuracy``: where the fast reactions have no partners left (a city with no humans left,
+    a school before the first bite) the step grows; where they meet it shrinks.
+    """
+    model, tables = _prepare(counts.shape[2], *kernel_args)
+    return _involvement_bounds(counts, model, tables)

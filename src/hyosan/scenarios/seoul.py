@@ -45,6 +45,8 @@ RIVER_GROUPS = ("han-bridges", "han-rail", "commute-han", "subway-han")
 """The only link groups whose links join the two banks."""
 HUMANS_ONLY = {"Z": 0.0}
 DEFAULT_TOP_K = {"dong": 20, 250: 4, 100: 2}
+STEP_ACCURACY = 0.1
+"""Expected events per person per tau step at most (``simulate(accuracy=...)``)."""
 """Destinations kept per origin dong: all the big ones at dong level, a sparse layer for grids."""
 
 
@@ -643,6 +645,9 @@ def build(
             "bank": ["south" if s else "north" for s in seoul.south],
             "bank_of_region": _bank_of_region(seoul),
             "river_groups": [g for g in RIVER_GROUPS if g in places.groups],
+            # Adaptive tau steps: minutes-long bites where zombies meet people, long steps once
+            # a district has only one kind left (see ``simulate``'s accuracy).
+            "simulate": {"accuracy": STEP_ACCURACY},
         },
     )
 
