@@ -128,8 +128,11 @@ def _szr_start(net: CompiledNetwork, runs: int) -> np.ndarray:
     return counts
 
 
-def _advance(net, counts, keys, step0, n_steps, dt):
-    return tau_advance(counts, np.asarray(keys, np.uint64), step0, n_steps, dt, *net.kernel_args())
+def _advance(net, counts, keys, step0, n_steps, dt, schedule=None):
+    return tau_advance(
+        counts, np.asarray(keys, np.uint64), step0, n_steps, dt, *net.kernel_args(),
+        schedule=schedule,
+    )  # fmt: skip
 
 
 @pytest.fixture(params=["by_run", "by_place", "by_place_mixed"])
@@ -241,7 +244,8 @@ def test_a_run_is_the_same_alone_or_in_a_batch(regime, small_blocks):
 
 
 def test_regimes_blocks_and_chunks_give_one_history(monkeypatch):
-    """Neither the split of the work, nor the block size, nor chunking changes a history."""
+    """Neither the split of the work, nor the block size, nor chunking changes a history (the
+    chunks pass on the places' schedules of visits, as the engine does)."""
     net = _szr_lattice()
     keys = [21, 22, 23]
     histories = []
@@ -253,8 +257,9 @@ def test_regimes_blocks_and_chunks_give_one_history(monkeypatch):
         _advance(net, counts, keys, 0, 40, 0.1)
         histories.append(counts)
         chunked = _szr_start(net, 3)
+        schedule = tau.LeapSchedule(3, net.n_places)
         for step0 in range(0, 40, 15):  # chunks of 15, 15 and 10 steps
-            _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1)
+            _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1, schedule)
         histories.append(chunked)
     for other in histories[1:]:
         np.testing.assert_array_equal(other, histories[0])
@@ -373,3 +378,50 @@ def test_quiet_place_draws_have_the_free_joint_law(n_b, kb, lam):
         (born, mean_born, mean_born),
     ):
         assert abs(observed.mean() - mean) < Z4 * math.sqrt(var / runs), (observed.mean(), mean)
+
+
+def _assert_binomial_law(observed: np.ndarray, n: int, p: float) -> None:
+    """Every P(X = j) and the mean within 4 standard errors of Binomial(n, p)."""
+    runs = observed.size
+    for j in range(n + 1):
+        expected = math.comb(n, j) * p**j * (1 - p) ** (n - j)
+        se = math.sqrt(max(expected * (1 - expected), 1e-12) / runs)
+        share = float(np.mean(observed == j))
+        assert abs(share - expected) < Z4 * se, (j, share, expected, se)
+    se_mean = math.sqrt(n * p * (1 - p) / runs)
+    assert abs(observed.mean() - n * p) < Z4 * se_mean, (observed.mean(), n * p)
+
+
+@pytest.mark.parametrize("keep_schedule", [True, False], ids=["kept", "redrawn"])
+def test_sleeping_places_keep_the_chain_binomial_law(keep_schedule):
+    """A quiet place sleeps until the step its schedule names (one exponential instead of a
+    uniform every step). Pure death stays exactly binomial, survivors ~ Binomial(n0,
+    exp(-k t)), whether the schedule is kept between calls or drawn anew at each."""
+    k, n0, dt, runs = 0.7, 12, 0.01, 4000
+    assert n0 * k * dt < tau.PLACE_TEST_MAX  # the place sleeps between visits
+    net = _network(["E"], [(["E"], [], k)])
+    counts = np.full((runs, 1, 1), n0, np.int32)
+    schedule = tau.LeapSchedule(runs, 1) if keep_schedule else None
+    keys = np.arange(runs) + 3
+    step = 0
+    for length in (37, 1, 60, 52):  # uneven calls
+        _advance(net, counts, keys, step, length, dt, schedule)
+        step += length
+    _assert_binomial_law(counts[:, 0, 0], n0, math.exp(-k * dt * step))
+
+
+def test_sleeping_walkers_keep_the_chain_binomial_law(regime):
+    """Ten walkers hop between two places at h each way. In the leap each one moves with
+    p = 1 - exp(-h dt) per step, so after n steps it is home with probability
+    (1 + (1 - 2p)^n) / 2, independently of the others: the count at home is binomial. Quiet
+    places sleep, and arrivals wake them."""
+    h, n0, dt, steps, runs = 0.5, 10, 0.02, 90, 4000
+    links = [(0, 1, 1.0, 0), (1, 0, 1.0, 0)]
+    net = _network(["A"], [], n_places=2, links=links, group_rate=[[h]])
+    assert n0 * h * dt < tau.PLACE_TEST_MAX
+    counts = np.zeros((runs, 2, 1), np.int32)
+    counts[:, 0, 0] = n0
+    _advance(net, counts, np.arange(runs) + 11, 0, steps, dt, tau.LeapSchedule(runs, 2))
+    p = -math.expm1(-h * dt)
+    np.testing.assert_array_equal(counts.sum(axis=(1, 2)), n0)
+    _assert_binomial_law(counts[:, 0, 0], n0, (1 + (1 - 2 * p) ** steps) / 2)

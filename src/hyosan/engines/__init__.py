@@ -78,6 +78,14 @@ class TauEngine:
         self.keys = np.asarray(keys, np.uint64).reshape(runs).copy()
         self.steps_done = np.zeros(runs, np.int64)
         self.clamps = np.zeros(runs, np.int64)
+        from hyosan.engines.tau import LeapSchedule
+
+        self.schedule = LeapSchedule(runs, net.n_places)
+
+    def state_edited(self, run: int) -> None:
+        """Counts of ``run`` were changed between calls (an intervention): its places' next
+        visits no longer hold."""
+        self.schedule.forget(run)
 
     def advance(self, t0: float, t1: float, cohorts: Cohorts | None = None) -> None:
         if t1 <= t0:
@@ -86,26 +94,28 @@ class TauEngine:
             whole = runs is None or len(runs) == len(self.state)
             index = slice(None) if whole else runs
             state = self.state if whole else self.state[runs]
+            schedule = self.schedule if whole else self.schedule.take(runs)
             steps = self.steps_done[index]
             if self.accuracy is None:
-                self._fixed(state, index, steps, t0, t1, net)
+                self._fixed(state, index, steps, t0, t1, net, schedule)
             else:
-                self._adaptive(state, index, steps, t0, t1, net)
+                self._adaptive(state, index, steps, t0, t1, net, schedule)
             if not whole:
                 self.state[runs] = state
+                self.schedule.put(runs, schedule)
 
-    def _fixed(self, state, index, steps, t0, t1, net) -> None:
+    def _fixed(self, state, index, steps, t0, t1, net, schedule) -> None:
         from hyosan.engines.tau import tau_advance
 
         n_steps = np.maximum(round(t1 / self.dt) - steps, 0)
         if not np.any(n_steps):
             return
         self.clamps[index] += tau_advance(
-            state, self.keys[index], steps, n_steps, self.dt, *net.kernel_args()
+            state, self.keys[index], steps, n_steps, self.dt, *net.kernel_args(), schedule=schedule
         )
         self.steps_done[index] = steps + n_steps
 
-    def _adaptive(self, state, index, steps, t0, t1, net) -> None:
+    def _adaptive(self, state, index, steps, t0, t1, net, schedule) -> None:
         from hyosan.engines.tau import tau_advance, tau_involvement
 
         args = net.kernel_args()
@@ -122,7 +132,9 @@ class TauEngine:
             needed = np.ceil(left / wanted - 1e-9).astype(np.int64)
             n_steps = np.where(going, np.minimum(np.maximum(needed, 1), self.ADAPT_EVERY), 0)
             dt = np.where(going, left / np.maximum(needed, 1), 0.0)
-            self.clamps[index] += tau_advance(state, keys, steps, n_steps, dt, *args)
+            self.clamps[index] += tau_advance(
+                state, keys, steps, n_steps, dt, *args, schedule=schedule
+            )
             steps += n_steps
             now = np.where(n_steps >= needed, t1, now + n_steps * dt)
         self.steps_done[index] = steps

@@ -34,7 +34,7 @@ import numba as nb
 import numpy as np
 
 from hyosan.engines._kinetics import attraction, place_scale, propensity, rate_row
-from hyosan.engines._random import binomial, next_uniform, poisson, stream_start
+from hyosan.engines._random import binomial, exponential, next_uniform, poisson, stream_start
 
 BLOCK = 256
 """Places per block: the unit of parallel work and of skipping quiet regions. Small enough to
@@ -59,8 +59,10 @@ many per channel; beyond that, by conditional binomials (one binomial per channe
 _FIRST_ORDER, _PAIR, _GENERAL = -1, -2, -3  # per-capita propensity kinds (``_partners``)
 _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 is for births)
 _BIRTH_BIT = 62
-_SENDS = np.uint8(1)  # status bit: the place sent hops this step (its out-links hold departures)
-_CHANGED = np.uint8(2)  # status bit: the place's own new counts are in the ``fresh`` buffer
+_CHANGED = np.uint8(1)  # status bit: the place's own new counts are in the ``fresh`` buffer
+_BUSY = np.uint8(2)  # status bit: visited this step as a busy place (it is visited again next)
+NEVER = np.int64(1) << np.int64(62)
+"""The next visit of a place where nothing can happen until something arrives."""
 
 
 @nb.njit(cache=True, _nrt=False)
@@ -285,25 +287,160 @@ def _some_here(rng, own, remaining, groups_left, dt):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _leap_places(b, counts, key, step, dt, shared, local, activity, model, tables):
-    """Phase 1 for the places of block b, unless it is asleep; the clamps it needed.
+def _place_intensity(i, counts, hazard, birth_rate, model, tables):
+    """Place i's per-capita hazard of leaving each compartment (into ``hazard``), its births'
+    propensities (``birth_rate``), and its intensity ``A``: expected departures and births per
+    unit time. Returns (A, how many compartments and births have a positive one, births to draw).
+    Reads only row i of ``counts``, unless some species' hops are biased (attraction)."""
+    (
+        rate,
+        order,
+        reactant_species,
+        _,
+        _,
+        scale_mode,
+        pop_mask,
+        area,
+        out_ptr,
+        link_dest,
+        link_weight,
+        link_group,
+        _,
+        _,
+        group_rate,
+        bias,
+        attract_mask,
+    ) = model
+    source_ptr, source_reaction, births, hop_column = tables[:4]
+    need, reaction_bit, mobile_mask, use_masks = tables[7:11]
+    hop_total, partner = tables[12], tables[13]
+    n_species = counts.shape[1]
+    # Cheap test first: which compartments can anyone leave, given who is here at all?
+    present = np.int64(0)
+    occupied = False
+    for s in range(n_species):
+        hazard[s] = 0.0
+        if counts[i, s] > 0:
+            occupied = True
+            if s < _MASK_BITS:
+                present |= np.int64(1) << s
+    if not occupied and births.shape[0] == 0:
+        return 0.0, np.int64(0), np.int64(0)
+    candidates = np.int64(-1)  # every compartment, when there are too many for a mask
+    if use_masks:
+        candidates = present & mobile_mask if out_ptr[i + 1] > out_ptr[i] else np.int64(0)
+        for r in range(need.shape[0]):
+            if (present & need[r]) == need[r]:
+                candidates |= reaction_bit[r]
+        if candidates == 0:
+            return 0.0, np.int64(0), np.int64(0)
 
-    Each place's own new counts go to ``fresh[i]``, its departures per out-link to ``hops``.
-    Reads ``counts`` (the old state) only and writes only the rows of its own places (and of
-    their out-links), so blocks can be done in any order or in parallel. ``activity[0, b]``:
-    some place of b had a positive hazard; ``activity[1, b]``: something arrived in b. A block
-    with neither last step is exactly as it was, so nothing can happen in it now either.
+    row = rate_row(rate, i)
+    scale = place_scale(counts, i, scale_mode, pop_mask, area)
+    inv_scale = 1.0 / scale
+    first_link = out_ptr[i]
+    last_link = out_ptr[i + 1]
+    intensity = 0.0
+    groups = np.int64(0)
+    for c in range(n_species):
+        n = np.int64(counts[i, c])
+        if n <= 0 or not (candidates >> c) & 1:
+            continue
+        h = 0.0
+        for idx in range(source_ptr[c], source_ptr[c + 1]):
+            r = source_reaction[idx]
+            h += _per_capita(
+                counts, i, c, r, rate[row, r], partner, order, reactant_species, scale, inv_scale
+            )
+        column = hop_column[c]
+        if column >= 0 and last_link > first_link:
+            if bias[c] == 0.0:
+                h += hop_total[i, column]
+            else:
+                for link in range(first_link, last_link):
+                    w = link_weight[link] * group_rate[link_group[link], c]
+                    if w > 0.0:
+                        w *= attraction(counts, link_dest[link], bias[c], attract_mask, area)
+                    h += w
+        if h > 0.0:
+            hazard[c] = h
+            intensity += n * h
+            groups += 1
+    n_births = births.shape[0] if (candidates >> _BIRTH_BIT) & 1 else 0
+    for idx in range(n_births):
+        r = births[idx]
+        a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
+        birth_rate[idx] = a
+        if a > 0.0:
+            intensity += a
+            groups += 1
+    return intensity, groups, np.int64(n_births)
 
-    A place first sums its intensity ``A`` (expected departures and births per unit time).
-    Where ``A dt`` is small one uniform decides whether anything happens at all (probability
-    ``1 - exp(-A dt)``); if something does, the compartments (then births) are drawn in turn
-    given that: each is the first to change with probability ``(1 - e^(-a dt)) / (1 -
-    e^(-R dt))`` (``a`` its own intensity, ``R`` that of it and the rest), drawn zero-truncated
-    if so, and everything after it is drawn freely. The joint law is the free one's.
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _next_wake(rng, intensity, dt, after, may_sleep):
+    """The first step from ``after`` on in which a place of this intensity must be visited, and
+    whether something surely happens there then (1) or it must draw whether anything does (0).
+
+    Each step something happens with probability ``1 - exp(-A dt)``, independently, while A
+    stays as it is: the first such step is ``after + floor(E / (A dt))``, E a unit exponential.
+    A busy place (``A dt >= PLACE_TEST_MAX``), or any place whose hazards depend on its
+    neighbours (biased hops: ``may_sleep`` false), is visited every step instead.
     """
-    if not (activity[0, b] or activity[1, b]):
+    x = intensity * dt
+    if x <= 0.0:
+        return NEVER, np.uint8(0)
+    if x >= PLACE_TEST_MAX or not may_sleep:
+        return after, np.uint8(0)
+    wait = exponential(rng) / x
+    if wait >= NEVER - after:
+        return NEVER, np.uint8(0)
+    return after + np.int64(wait), np.uint8(1)
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _schedule_places(b, counts, key, step, dt, redraw, plan, shared, local, model, tables):
+    """Block b at the start of a call: each place's next visit (drawn anew when ``redraw``, else
+    kept from the last call), and the block's earliest."""
+    wake, sure = plan
+    block_wake = shared[5]
+    hazard, birth_rate = local[6], local[7]
+    rng = local[0]
+    block = tables[11]
+    may_sleep = tables[14]
+    n_places = counts.shape[0]
+    earliest = NEVER
+    for i in range(b * block, min((b + 1) * block, n_places)):
+        if redraw:
+            intensity, _, _ = _place_intensity(i, counts, hazard, birth_rate, model, tables)
+            rng[0] = stream_start(key, step, 2 * n_places + i)
+            wake[i], sure[i] = _next_wake(rng, intensity, dt, step, may_sleep)
+        earliest = min(earliest, wake[i])
+    block_wake[b] = earliest
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
+    """Phase 1 for the places of block b due a visit this step; the clamps it needed.
+
+    Each place's own new counts go to ``fresh[i]``, its departures per out-link to ``hops`` (and
+    a flag to the destination's inbox). Reads ``counts`` (the old state) only and writes only
+    the rows of its own places, their out-links and inbox flags, so blocks can be done in any
+    order or in parallel.
+
+    A place is visited only in the steps its schedule names (``_next_wake``): in every other step
+    nothing happens there, which is what its per-step draw would have said. At a visit where
+    something surely happens, or where one uniform says it does (probability ``1 - exp(-A dt)``,
+    for places not scheduled that way), the compartments (then births) are drawn in turn given
+    that: each is the first to change with probability ``(1 - e^(-a dt)) / (1 - e^(-R dt))``
+    (``a`` its own intensity, ``R`` that of it and the rest), drawn zero-truncated if so, and
+    everything after it is drawn freely. The joint law is the free one's. A busy place
+    (``A dt >= PLACE_TEST_MAX``) draws freely every step.
+    """
+    fresh, hops, status, inbox, block_inbox, block_wake = shared
+    if block_wake[b] > step:
         return 0
-    fresh, hops, status = shared
+    wake, sure = plan
     rng, weight, taken, row_new, fired_reaction, fired_count, hazard, birth_rate = local
     (
         rate,
@@ -325,88 +462,36 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
         attract_mask,
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
-    need, reaction_bit, mobile_mask, use_masks = tables[9:13]
-    hop_total, partner = tables[14], tables[15]
+    partner = tables[13]
     n_species = counts.shape[1]
     clamped = 0
-    any_live = False
-    block = tables[13]
+    block = tables[11]
     for i in range(b * block, min((b + 1) * block, counts.shape[0])):
-        status[i] = 0
-        # Cheap test first: which compartments can anyone leave, given who is here at all?
-        present = np.int64(0)
-        occupied = False
-        for s in range(n_species):
-            if counts[i, s] > 0:
-                occupied = True
-                if s < _MASK_BITS:
-                    present |= np.int64(1) << s
-        if not occupied and births.shape[0] == 0:
+        if wake[i] > step:
             continue
-        candidates = np.int64(-1)  # every compartment, when there are too many for a mask
-        if use_masks:
-            candidates = present & mobile_mask if out_ptr[i + 1] > out_ptr[i] else np.int64(0)
-            for r in range(need.shape[0]):
-                if (present & need[r]) == need[r]:
-                    candidates |= reaction_bit[r]
-            if candidates == 0:
-                continue
+        status[i] = 0
+        intensity, groups, n_births = _place_intensity(
+            i, counts, hazard, birth_rate, model, tables
+        )
+        if intensity <= 0.0:
+            continue
+        rng[0] = stream_start(key, step, i)
+        given_some = False  # drawing given that something happens here
+        if intensity * dt >= PLACE_TEST_MAX:
+            status[i] = _BUSY
+        else:
+            if not sure[i]:
+                u = next_uniform(rng)
+                x = intensity * dt
+                if u < 1.0 - x or u < math.exp(-x):  # 1 - x <= exp(-x): mostly no exp needed
+                    continue  # nothing happens here this step
+            given_some = True
 
         row = rate_row(rate, i)
         scale = place_scale(counts, i, scale_mode, pop_mask, area)
         inv_scale = 1.0 / scale
         first_link = out_ptr[i]
         last_link = out_ptr[i + 1]
-
-        # Per-capita hazard of leaving each compartment, births' propensities, their sum.
-        intensity = 0.0
-        groups = np.int64(0)
-        for c in range(n_species):
-            hazard[c] = 0.0
-            n = np.int64(counts[i, c])
-            if n <= 0 or not (candidates >> c) & 1:
-                continue
-            h = 0.0
-            for idx in range(source_ptr[c], source_ptr[c + 1]):
-                r = source_reaction[idx]
-                h += _per_capita(
-                    counts, i, c, r, rate[row, r], partner, order, reactant_species, scale,
-                    inv_scale,
-                )  # fmt: skip
-            column = hop_column[c]
-            if column >= 0 and last_link > first_link:
-                if bias[c] == 0.0:
-                    h += hop_total[i, column]
-                else:
-                    for link in range(first_link, last_link):
-                        w = link_weight[link] * group_rate[link_group[link], c]
-                        if w > 0.0:
-                            w *= attraction(counts, link_dest[link], bias[c], attract_mask, area)
-                        h += w
-            if h > 0.0:
-                hazard[c] = h
-                intensity += n * h
-                groups += 1
-        n_births = births.shape[0] if (candidates >> _BIRTH_BIT) & 1 else 0
-        for idx in range(n_births):
-            r = births[idx]
-            a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
-            birth_rate[idx] = a
-            if a > 0.0:
-                intensity += a
-                groups += 1
-        if intensity <= 0.0:
-            continue
-        any_live = True
-        rng[0] = stream_start(key, step, i)
-        given_some = False  # drawing given that something happens here
-        if intensity * dt < PLACE_TEST_MAX:
-            u = next_uniform(rng)
-            x = intensity * dt
-            if u < 1.0 - x or u < math.exp(-x):  # 1 - x <= exp(-x): mostly no exp needed
-                continue  # nothing happens here this step
-            given_some = True
-
         sends = False
         n_fired = np.int64(0)
         for s in range(n_species):
@@ -471,13 +556,14 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
                     fired_count[n_fired] = got
                     n_fired += 1
                 else:
-                    if not sends:
-                        for link in range(first_link, last_link):
-                            for col in range(hops.shape[1]):
-                                hops[link, col] = 0
-                        sends = True
-                    hops[first_link + k - n_reaction_channels, column] = got
+                    link = first_link + k - n_reaction_channels
+                    hops[link, column] = got
+                    destination = link_dest[link]
+                    # Other threads may flag the same place: they all write 1.
+                    inbox[destination] = 1
+                    block_inbox[destination // block] = 1
                     row_new[c] -= got
+                    sends = True
 
         for idx in range(n_births):
             a = birth_rate[idx]
@@ -511,97 +597,116 @@ def _leap_places(b, counts, key, step, dt, shared, local, activity, model, table
             clamped += 1
         for s in range(n_species):
             fresh[i, s] = row_new[s]
-        status[i] = (_CHANGED | _SENDS) if sends else _CHANGED
-    activity[0, b] = any_live
+        status[i] |= _CHANGED
     return clamped
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _gather_places(b, counts, shared, activity, model, tables):
-    """Phase 2 for block b: own new counts plus the arrivals along in-links, if any can exist."""
-    fresh, hops, status = shared
-    in_ptr = model[12]
-    in_link = model[13]
-    hop_species, in_source, _, block_in_ptr, block_in = tables[4:9]
-    needed = activity[0, b]
-    for idx in range(block_in_ptr[b], block_in_ptr[b + 1]):
-        needed = needed or activity[0, block_in[idx]]
-    activity[1, b] = False
-    if not needed:
+def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables):
+    """Phase 2 for block b: own new counts plus arrivals, then the next visit of every place
+    that was visited or changed (the others keep theirs: nothing about them changed)."""
+    fresh, hops, status, inbox, block_inbox, block_wake = shared
+    if block_wake[b] > step and not block_inbox[b]:
         return
-    arrived = False
-    block = tables[13]
-    for j in range(b * block, min((b + 1) * block, counts.shape[0])):
-        if status[j] & _CHANGED:
+    block_inbox[b] = 0
+    wake, sure = plan
+    rng, hazard, birth_rate = local[0], local[6], local[7]
+    in_ptr, in_link = model[12], model[13]
+    hop_species = tables[4]
+    may_sleep = tables[14]
+    block = tables[11]
+    n_places = counts.shape[0]
+    earliest = NEVER
+    for j in range(b * block, min((b + 1) * block, n_places)):
+        state = status[j]
+        arrived = inbox[j]
+        if state & _CHANGED:
             for s in range(counts.shape[1]):
                 counts[j, s] = fresh[j, s]
-        for idx in range(in_ptr[j], in_ptr[j + 1]):
-            if status[in_source[idx]] & _SENDS:
+        if arrived:
+            inbox[j] = 0
+            for idx in range(in_ptr[j], in_ptr[j + 1]):
                 link = in_link[idx]
                 for col in range(hop_species.shape[0]):
                     got = hops[link, col]
                     if got != 0:
                         counts[j, hop_species[col]] += got
-                        arrived = True
-    activity[1, b] = arrived
+                        hops[link, col] = 0
+        if wake[j] <= step or arrived:
+            if state & _BUSY:  # still busy, most likely: the visit next step will tell
+                wake[j], sure[j] = step + 1, np.uint8(0)
+            else:
+                intensity, _, _ = _place_intensity(j, counts, hazard, birth_rate, model, tables)
+                rng[0] = stream_start(key, step, n_places + j)
+                wake[j], sure[j] = _next_wake(rng, intensity, dt, step + 1, may_sleep)
+            status[j] = 0
+        earliest = min(earliest, wake[j])
+    block_wake[b] = earliest
 
 
 LEAP = 1  # _sweep phases: phase 1 (each place's own changes and departures)
-GATHER = 2  # phase 2 (own new counts plus arrivals)
+GATHER = 2  # phase 2 (own new counts plus arrivals, next visits)
+SCHEDULE = 4  # the start of a call: next visits (drawn anew or kept)
 
 
 @nb.njit(cache=True, _nrt=False)
 def _sweep(
-    counts, key, step0, n_steps, dt, first, stride, phases, wake, shared, local, activity, model,
+    counts, key, step0, n_steps, dt, first, stride, phases, redraw, plan, shared, local, model,
     tables,
 ):  # fmt: skip
     """The given phases of ``n_steps`` steps for blocks first, first + stride, ...; the clamps.
 
     Every loop over places runs here, with the phases inlined: a small world's step is so short
-    that passing the ~30 arrays to a call per step would triple it. ``wake``: start with every
-    block awake (a new run, or a new call: nothing can be assumed asleep).
+    that passing the ~30 arrays to a call per step would triple it. ``SCHEDULE`` comes first
+    (once): ``redraw`` says whether the places' next visits must be drawn anew (a new run, a new
+    step size, changed rates or counts) or are still those the last call left.
     """
-    n_blocks = activity.shape[1]
-    if wake:
-        for b in range(n_blocks):
-            activity[0, b] = True
+    n_blocks = shared[5].shape[0]
+    if phases & SCHEDULE:
+        for b in range(first, n_blocks, stride):
+            _schedule_places(b, counts, key, step0, dt, redraw, plan, shared, local, model, tables)
     clamped = 0
     for t in range(n_steps):
         if phases & LEAP:
             for b in range(first, n_blocks, stride):
                 clamped += _leap_places(
-                    b, counts, key, step0 + t, dt, shared, local, activity, model, tables
+                    b, counts, key, step0 + t, dt, plan, shared, local, model, tables
                 )
         if phases & GATHER:
             for b in range(first, n_blocks, stride):
-                _gather_places(b, counts, shared, activity, model, tables)
+                _gather_places(b, counts, key, step0 + t, dt, plan, shared, local, model, tables)
     return clamped
 
 
 @nb.njit(cache=True, _nrt=False)
-def _awake_places(activity, n_places, block):
-    """Places in blocks that phase 1 will not skip."""
+def _awake_places(block_wake, step, n_places, block):
+    """Places in the blocks that phase 1 visits this step."""
     awake = 0
-    for b in range(activity.shape[1]):
-        if activity[0, b] or activity[1, b]:
+    for b in range(block_wake.shape[0]):
+        if block_wake[b] <= step:
             awake += min(block, n_places - b * block)
     return awake
 
 
 @nb.njit(cache=True)
-def _shared(n_places, n_links, n_species, n_mobile):
-    """One run's scratch: new rows of changed places, departures per link, status per place."""
+def _shared(n_places, n_links, n_species, n_mobile, n_blocks):
+    """One run's scratch: new rows of changed places, departures per link (all zero between
+    steps: the gathering place takes them out), status and inbox flags per place, inbox flags
+    and earliest next visit per block."""
     return (
         np.empty((n_places, n_species), np.int32),
-        np.empty((n_links, n_mobile), np.int32),
+        np.zeros((n_links, n_mobile), np.int32),
         np.zeros(n_places, np.uint8),
+        np.zeros(n_places, np.uint8),
+        np.zeros(n_blocks, np.uint8),
+        np.empty(n_blocks, np.int64),
     )
 
 
 @nb.njit(cache=True)
-def _tables(n_species, source, reactant_species, group_rate, out_ptr, in_ptr, in_link, block):
+def _tables(n_species, source, reactant_species, group_rate, out_ptr, block):
     """Read-only tables shared by every run: reactions by source, births, hopping species, the
-    source place of each in-link and, per block, the other blocks that can send into it."""
+    most channels out of one compartment, the number of blocks, the masks of the cheap test."""
     n_reactions = source.shape[0]
     n_places = out_ptr.shape[0] - 1
     source_ptr = np.zeros(n_species + 1, np.int64)
@@ -639,41 +744,14 @@ def _tables(n_species, source, reactant_species, group_rate, out_ptr, in_ptr, in
         if hop_column[c] >= 0:
             hop_species[hop_column[c]] = c
 
-    link_source = np.empty(in_link.shape[0], np.int32)
     max_degree = 0
     for i in range(n_places):
         max_degree = max(max_degree, out_ptr[i + 1] - out_ptr[i])
-        for link in range(out_ptr[i], out_ptr[i + 1]):
-            link_source[link] = i
-    in_source = np.empty(in_link.shape[0], np.int32)
-    for idx in range(in_link.shape[0]):
-        in_source[idx] = link_source[in_link[idx]]
     most_sourced = 0
     for c in range(n_species):
         most_sourced = max(most_sourced, source_ptr[c + 1] - source_ptr[c])
     n_weights = most_sourced + max_degree  # channels out of one compartment at most
-
     n_blocks = (n_places + block - 1) // block
-    block_in_ptr = np.zeros(n_blocks + 1, np.int64)
-    seen = np.full(n_blocks, -1, np.int64)
-    for sweep in range(2):
-        block_in = np.empty(block_in_ptr[n_blocks], np.int64)
-        fill_block = block_in_ptr[:-1].copy()
-        seen[:] = -1
-        for b in range(n_blocks):
-            for j in range(b * block, min((b + 1) * block, n_places)):
-                for idx in range(in_ptr[j], in_ptr[j + 1]):
-                    other = in_source[idx] // block
-                    if other != b and seen[other] != b:
-                        seen[other] = b
-                        if sweep == 0:
-                            block_in_ptr[b + 1] += 1
-                        else:
-                            block_in[fill_block[b]] = other
-                            fill_block[b] += 1
-        if sweep == 0:
-            for b in range(n_blocks):
-                block_in_ptr[b + 1] += block_in_ptr[b]
 
     # Bit masks for the cheap test: the species each reaction needs present, the bit it sets
     # (its source's, or _BIRTH_BIT), the species that hop. Only while the species fit in a mask.
@@ -696,10 +774,8 @@ def _tables(n_species, source, reactant_species, group_rate, out_ptr, in_ptr, in
         births,
         hop_column,
         hop_species,
-        in_source,
         n_weights,
-        block_in_ptr,
-        block_in,
+        n_blocks,
         need,
         reaction_bit,
         mobile_mask,
@@ -749,13 +825,6 @@ def _row(local, w):
     )  # fmt: skip
 
 
-@nb.njit(cache=True, _nrt=False)
-def _start(activity):
-    """Wake every block: at the start of a run nothing can be assumed asleep."""
-    for b in range(activity.shape[1]):
-        activity[0, b] = True
-
-
 _PARALLEL = {
     "prange": True,
     "comprehension": False,
@@ -771,53 +840,70 @@ np.zeros) would cost a compiled kernel of its own and nothing measurable at run 
 
 
 @nb.njit(cache=True, parallel=_PARALLEL)
-def _advance(counts, keys, step0, n_steps, dt, by_place, n_work, serial_max, model, tables):
+def _advance(
+    counts, keys, step0, n_steps, dt, wake, sure, redraw, by_place, n_work, serial_max, model,
+    tables,
+):  # fmt: skip
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
 
     ``by_place``: one run at a time, each step a parallel sweep of phase 1 over blocks and then
     one of phase 2, sharing one run's scratch; work item w takes blocks w, w + n_work, ... (so a
     busy region is spread over the items); a step with at most ``serial_max`` places awake runs
     on this thread instead (a launch would cost more). Otherwise the ``n_work`` items each take
-    whole runs (every step) with scratch of their own.
+    whole runs (every step) with scratch of their own. ``wake``, ``sure``: each run's schedule of
+    visits (``_next_wake``), kept between calls; ``redraw``: the runs whose schedule is stale.
     """
     runs, n_places, n_species = counts.shape
     n_links = model[9].shape[0]
     n_mobile = tables[4].shape[0]
-    n_blocks = tables[7].shape[0] - 1
-    local = _locals(n_work, n_species, model[1].shape[0], tables[6])
-    shared = _shared(n_places if by_place else 0, n_links if by_place else 0, n_species, n_mobile)
-    activity = np.empty((2, n_blocks), np.bool_)
+    n_blocks = tables[6]
+    local = _locals(n_work, n_species, model[1].shape[0], tables[5])
+    shared = _shared(
+        n_places if by_place else 0, n_links if by_place else 0, n_species, n_mobile,
+        n_blocks if by_place else 0,
+    )  # fmt: skip
     work_clamps = np.zeros(n_work, np.int64)
     clamps = np.zeros(runs, np.int64)
     # Typed constants: a literal argument would compile another copy of the callee.
-    zero, one, both = np.int64(0), np.int64(1), np.int64(LEAP | GATHER)
+    zero, one = np.int64(0), np.int64(1)
+    both, start = np.int64(LEAP | GATHER), np.int64(SCHEDULE)
     for k in range(runs if by_place else 1):
-        _start(activity)
+        plan = (wake[k], sure[k])
+        if by_place:
+            if n_steps[k] <= 0:
+                continue
+            for w_ in nb.prange(n_work):
+                w = np.int64(w_)
+                _sweep(
+                    counts[k], keys[k], step0[k], zero, dt[k], w, n_work, start, redraw[k], plan,
+                    shared, _row(local, w), model, tables,
+                )  # fmt: skip
         for t in range(n_steps[k] if by_place else 1):
             step = step0[k] + t
-            if by_place and _awake_places(activity, n_places, tables[13]) <= serial_max:
+            if by_place and _awake_places(shared[5], step, n_places, tables[11]) <= serial_max:
                 clamps[k] += _sweep(
-                    counts[k], keys[k], step, one, dt[k], zero, one, both, zero, shared,
-                    _row(local, 0), activity, model, tables,
+                    counts[k], keys[k], step, one, dt[k], zero, one, both, redraw[k], plan,
+                    shared, _row(local, 0), model, tables,
                 )  # fmt: skip
                 continue
             for sweep in range(2 if by_place else 1):
-                phase = (np.int64(LEAP) if sweep == 0 else np.int64(GATHER)) if by_place else both
+                phase = np.int64(LEAP) if sweep == 0 else np.int64(GATHER)
                 for w_ in nb.prange(n_work):
                     w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
                     if by_place:
                         work_clamps[w] += _sweep(
-                            counts[k], keys[k], step, one, dt[k], w, n_work, phase, zero, shared,
-                            _row(local, w), activity, model, tables,
+                            counts[k], keys[k], step, one, dt[k], w, n_work, phase, redraw[k],
+                            plan, shared, _row(local, w), model, tables,
                         )  # fmt: skip
                     else:
-                        item_shared = _shared(n_places, n_links, n_species, n_mobile)
-                        item_activity = np.empty((2, n_blocks), np.bool_)
+                        item_shared = _shared(n_places, n_links, n_species, n_mobile, n_blocks)
                         for run in range(w, runs, n_work):
+                            if n_steps[run] <= 0:
+                                continue
                             clamps[run] = _sweep(
                                 counts[run], keys[run], step0[run], n_steps[run], dt[run], zero,
-                                one, phase, one,
-                                item_shared, _row(local, w), item_activity, model, tables,
+                                one, both | start, redraw[run], (wake[run], sure[run]),
+                                item_shared, _row(local, w), model, tables,
                             )  # fmt: skip
         if by_place:
             for w in range(n_work):
@@ -832,9 +918,44 @@ def _c(array: np.ndarray, dtype: type) -> np.ndarray:
 
 _PREPARED: dict[tuple, tuple] = {}
 _PREPARED_MAX = 8
+_NETWORKS_SEEN = 0  # a serial number per prepared network: schedules name the one they are for
+
+
+class LeapSchedule:
+    """Each run's schedule of visits (``_next_wake``), kept from one ``tau_advance`` call to the
+    next so that a history does not depend on how it is cut into calls. It holds for the step
+    size, first step and network it was drawn for; ``forget`` marks runs whose counts were
+    changed outside the kernel (an intervention), and any other mismatch redraws it."""
+
+    def __init__(self, runs: int, n_places: int) -> None:
+        self.wake = np.zeros((runs, n_places), np.int64)
+        self.sure = np.zeros((runs, n_places), np.uint8)
+        self.dt = np.full(runs, np.nan)
+        self.next_step = np.full(runs, -1, np.int64)
+        self.network = np.zeros(runs, np.int64)
+
+    def forget(self, runs: slice | np.ndarray | int = slice(None)) -> None:
+        """Draw these runs' schedules anew at the next call."""
+        self.dt[runs] = np.nan
+
+    def take(self, runs: np.ndarray) -> LeapSchedule:
+        """A copy for some runs (``put`` writes it back)."""
+        part = LeapSchedule.__new__(LeapSchedule)
+        for name in ("wake", "sure", "dt", "next_step", "network"):
+            setattr(part, name, np.ascontiguousarray(getattr(self, name)[runs]))
+        return part
+
+    def put(self, runs: np.ndarray, part: LeapSchedule) -> None:
+        for name in ("wake", "sure", "dt", "next_step", "network"):
+            getattr(self, name)[runs] = getattr(part, name)
 
 
 def _prepare(n_species: int, *kernel_args: np.ndarray) -> tuple[tuple, tuple]:
+    """The kernel's two argument tuples for this network (see ``_prepare_keyed``)."""
+    return _prepare_keyed(n_species, *kernel_args)[1]
+
+
+def _prepare_keyed(n_species: int, *kernel_args: np.ndarray) -> tuple[int, tuple[tuple, tuple]]:
     """The kernel's two argument tuples, remembered for the last few networks: deriving the
     tables costs about as much as a step of a large world, and adaptive steps ask every few
     steps. The key holds the arrays themselves (so their ids stay theirs) and a digest of the
@@ -846,12 +967,14 @@ def _prepare(n_species: int, *kernel_args: np.ndarray) -> tuple[tuple, tuple]:
     key = (n_species, digest, *(id(a) if isinstance(a, np.ndarray) else a for a in kernel_args))
     found = _PREPARED.get(key)
     if found is not None:
-        return found[1]
+        return found[1], found[2]
     prepared = _derive(n_species, *kernel_args)
     if len(_PREPARED) >= _PREPARED_MAX:
         _PREPARED.pop(next(iter(_PREPARED)))
-    _PREPARED[key] = (kernel_args, prepared)
-    return prepared
+    global _NETWORKS_SEEN
+    _NETWORKS_SEEN += 1
+    _PREPARED[key] = (kernel_args, _NETWORKS_SEEN, prepared)
+    return _NETWORKS_SEEN, prepared
 
 
 def _derive(
@@ -872,12 +995,14 @@ def _derive(
     )  # fmt: skip
     out_ptr, in_ptr, in_link = model[8], model[12], model[13]
     tables = _tables(
-        n_species, _c(source, i32), model[2], model[14], out_ptr, in_ptr, in_link, np.int64(BLOCK)
+        n_species, _c(source, i32), model[2], model[14], out_ptr, np.int64(BLOCK)
     )
     tables = (
         *tables,
         _hop_totals(out_ptr, model[10], model[11], model[14], tables[4]),
         _partners(model[1], model[2], _c(source, i32)),
+        # Places may sleep between visits unless some hops lean on the neighbours' counts.
+        not np.any(model[15] != 0.0),
     )
     return model, tables
 
@@ -906,6 +1031,8 @@ def tau_advance(
     group_rate: np.ndarray,
     bias: np.ndarray,
     attract_mask: np.ndarray,
+    *,
+    schedule: LeapSchedule | None = None,
 ) -> np.ndarray:
     """Advance every run by ``n_steps`` leaps of ``dt``; return the clamps each run needed.
 
@@ -914,6 +1041,8 @@ def tau_advance(
     ``step0``, ``n_steps`` and ``dt`` are one for all runs or one per run (adaptive steps).
     The remaining arguments are ``CompiledNetwork.kernel_args()``. A clamp is a (place, step)
     where a reaction's firings had to be cut back to keep the counts non-negative.
+    ``schedule``: the runs' schedules of visits to keep for the next call (see ``LeapSchedule``);
+    without one they are drawn anew, which changes the draws but not the law.
     """
     if counts.dtype != np.int32 or counts.ndim != 3 or not counts.flags.c_contiguous:
         raise TypeError("counts must be a C-contiguous int32 array of shape (runs, P, S)")
@@ -924,11 +1053,16 @@ def tau_advance(
     dt = np.ascontiguousarray(np.broadcast_to(dt, runs), np.float64)
     if runs == 0 or n_places == 0 or not np.any(n_steps > 0):
         return np.zeros(runs, np.int64)
-    model, tables = _prepare(
+    network, (model, tables) = _prepare_keyed(
         n_species, rate, order, reactant_species, delta_species, delta_value, source, scale_mode,
         pop_mask, area, out_ptr, link_dest, link_weight, link_group, in_ptr, in_link, group_rate,
         bias, attract_mask,
     )  # fmt: skip
+    if schedule is None:
+        schedule = LeapSchedule(runs, n_places)
+    elif schedule.wake.shape != (runs, n_places):
+        raise ValueError(f"schedule is for {schedule.wake.shape}, counts for {(runs, n_places)}")
+    redraw = ~((schedule.dt == dt) & (schedule.next_step == step0) & (schedule.network == network))
     n_threads = nb.get_num_threads()
     by_place = n_places >= PLACES_PARALLEL_MIN or (
         runs < n_threads and n_places >= PLACES_PARALLEL_FEW_RUNS
@@ -943,11 +1077,20 @@ def tau_advance(
     # than others, and a static split would leave threads idle. Results do not depend on it.
     previous = nb.set_parallel_chunksize(1)
     try:
-        return _advance(
-            counts, keys, step0, n_steps, dt, by_place, n_work, SERIAL_STEP_MAX, model, tables
-        )
+        clamps = _advance(
+            counts, keys, step0, n_steps, dt, schedule.wake, schedule.sure, redraw, by_place,
+            n_work, SERIAL_STEP_MAX, model, tables,
+        )  # fmt: skip
+    except BaseException:
+        schedule.forget()  # an interrupted call leaves counts and schedules half-way
+        raise
     finally:
         nb.set_parallel_chunksize(previous)
+    moved = n_steps > 0
+    schedule.dt[moved] = dt[moved]
+    schedule.next_step[moved] = step0[moved] + n_steps[moved]
+    schedule.network[moved] = network
+    return clamps
 
 
 @nb.njit(cache=True)
@@ -968,7 +1111,7 @@ def _involvement_bound(counts, scratch, model, tables):
     scale_mode, pop_mask, area = model[5], model[6], model[7]
     out_ptr, link_dest, link_weight, link_group = model[8], model[9], model[10], model[11]
     group_rate, bias, attract_mask = model[14], model[15], model[16]
-    hop_column, hop_total = tables[3], tables[14]
+    hop_column, hop_total = tables[3], tables[12]
     n_species = counts.shape[1]
     bound = 0.0
     for i in range(counts.shape[0]):
