@@ -34,7 +34,8 @@ import numba as nb
 import numpy as np
 
 from hyosan.engines._kinetics import attraction, place_scale, propensity, rate_row
-from hyosan.engines._random import binomial, exponential, next_uniform, poisson, stream_start
+from hyosan.engines._random import binomial, next_uniform, poisson, stream_start
+from hyosan.engines._ziggurat import exponential
 
 BLOCK = 256
 """Places per block: the unit of parallel work and of skipping quiet regions. Small enough to
@@ -61,8 +62,11 @@ _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 i
 _BIRTH_BIT = 62
 _CHANGED = np.uint8(1)  # status bit: the place's own new counts are in the ``fresh`` buffer
 _BUSY = np.uint8(2)  # status bit: visited this step as a busy place (it is visited again next)
-NEVER = np.int64(1) << np.int64(62)
+NEVER = np.int64(1) << np.int64(61)
 """The next visit of a place where nothing can happen until something arrives."""
+# A place's next visit is stored as one code, 2 * step + sure: ``sure`` (1) if something
+# surely happens there then, 0 if the visit must draw whether anything does. It is due at
+# ``step`` when its code is at most 2 * step + 1.
 
 
 @nb.njit(cache=True, _nrt=False)
@@ -313,7 +317,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables):
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
     need, reaction_bit, mobile_mask, use_masks = tables[7:11]
-    hop_total, partner = tables[12], tables[13]
+    hop_total, partner = tables[13], tables[14]
     n_species = counts.shape[1]
     # Cheap test first: which compartments can anyone leave, given who is here at all?
     present = np.int64(0)
@@ -379,8 +383,8 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables):
 
 @nb.njit(cache=True, _nrt=False, inline="always")
 def _next_wake(rng, intensity, dt, after, may_sleep):
-    """The first step from ``after`` on in which a place of this intensity must be visited, and
-    whether something surely happens there then (1) or it must draw whether anything does (0).
+    """The code of the first step from ``after`` on in which a place of this intensity must be
+    visited, and whether something surely happens there then or it must draw whether it does.
 
     Each step something happens with probability ``1 - exp(-A dt)``, independently, while A
     stays as it is: the first such step is ``after + floor(E / (A dt))``, E a unit exponential.
@@ -389,32 +393,33 @@ def _next_wake(rng, intensity, dt, after, may_sleep):
     """
     x = intensity * dt
     if x <= 0.0:
-        return NEVER, np.uint8(0)
+        return 2 * NEVER
     if x >= PLACE_TEST_MAX or not may_sleep:
-        return after, np.uint8(0)
-    wait = exponential(rng) / x
+        return 2 * after
+    rng[0], unit = exponential(rng[0])  # the ziggurat: no logarithm
+    wait = unit / x
     if wait >= NEVER - after:
-        return NEVER, np.uint8(0)
-    return after + np.int64(wait), np.uint8(1)
+        return 2 * NEVER
+    return 2 * (after + np.int64(wait)) + 1
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
 def _schedule_places(b, counts, key, step, dt, redraw, plan, shared, local, model, tables):
     """Block b at the start of a call: each place's next visit (drawn anew when ``redraw``, else
     kept from the last call), and the block's earliest."""
-    wake, sure = plan
+    wake = plan
     block_wake = shared[5]
     hazard, birth_rate = local[6], local[7]
     rng = local[0]
     block = tables[11]
-    may_sleep = tables[14]
+    may_sleep = tables[15]
     n_places = counts.shape[0]
-    earliest = NEVER
+    earliest = 2 * NEVER
     for i in range(b * block, min((b + 1) * block, n_places)):
         if redraw:
             intensity, _, _ = _place_intensity(i, counts, hazard, birth_rate, model, tables)
             rng[0] = stream_start(key, step, 2 * n_places + i)
-            wake[i], sure[i] = _next_wake(rng, intensity, dt, step, may_sleep)
+            wake[i] = _next_wake(rng, intensity, dt, step, may_sleep)
         earliest = min(earliest, wake[i])
     block_wake[b] = earliest
 
@@ -438,9 +443,10 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
     (``A dt >= PLACE_TEST_MAX``) draws freely every step.
     """
     fresh, hops, status, inbox, block_inbox, block_wake = shared
-    if block_wake[b] > step:
+    due = 2 * step + 1
+    if block_wake[b] > due:
         return 0
-    wake, sure = plan
+    wake = plan
     rng, weight, taken, row_new, fired_reaction, fired_count, hazard, birth_rate = local
     (
         rate,
@@ -462,17 +468,16 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         attract_mask,
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
-    partner = tables[13]
+    partner, in_slot = tables[14], tables[12]
     n_species = counts.shape[1]
     clamped = 0
     block = tables[11]
     for i in range(b * block, min((b + 1) * block, counts.shape[0])):
-        if wake[i] > step:
+        code = wake[i]
+        if code > due:
             continue
         status[i] = 0
-        intensity, groups, n_births = _place_intensity(
-            i, counts, hazard, birth_rate, model, tables
-        )
+        intensity, groups, n_births = _place_intensity(i, counts, hazard, birth_rate, model, tables)
         if intensity <= 0.0:
             continue
         rng[0] = stream_start(key, step, i)
@@ -480,7 +485,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         if intensity * dt >= PLACE_TEST_MAX:
             status[i] = _BUSY
         else:
-            if not sure[i]:
+            if not code & 1:
                 u = next_uniform(rng)
                 x = intensity * dt
                 if u < 1.0 - x or u < math.exp(-x):  # 1 - x <= exp(-x): mostly no exp needed
@@ -557,7 +562,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
                     n_fired += 1
                 else:
                     link = first_link + k - n_reaction_channels
-                    hops[link, column] = got
+                    hops[in_slot[link], column] = got
                     destination = link_dest[link]
                     # Other threads may flag the same place: they all write 1.
                     inbox[destination] = 1
@@ -606,17 +611,18 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
     """Phase 2 for block b: own new counts plus arrivals, then the next visit of every place
     that was visited or changed (the others keep theirs: nothing about them changed)."""
     fresh, hops, status, inbox, block_inbox, block_wake = shared
-    if block_wake[b] > step and not block_inbox[b]:
+    due = 2 * step + 1
+    if block_wake[b] > due and not block_inbox[b]:
         return
     block_inbox[b] = 0
-    wake, sure = plan
+    wake = plan
     rng, hazard, birth_rate = local[0], local[6], local[7]
-    in_ptr, in_link = model[12], model[13]
+    in_ptr = model[12]
     hop_species = tables[4]
-    may_sleep = tables[14]
+    may_sleep = tables[15]
     block = tables[11]
     n_places = counts.shape[0]
-    earliest = NEVER
+    earliest = 2 * NEVER
     for j in range(b * block, min((b + 1) * block, n_places)):
         state = status[j]
         arrived = inbox[j]
@@ -626,19 +632,18 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
         if arrived:
             inbox[j] = 0
             for idx in range(in_ptr[j], in_ptr[j + 1]):
-                link = in_link[idx]
                 for col in range(hop_species.shape[0]):
-                    got = hops[link, col]
+                    got = hops[idx, col]
                     if got != 0:
                         counts[j, hop_species[col]] += got
-                        hops[link, col] = 0
-        if wake[j] <= step or arrived:
+                        hops[idx, col] = 0
+        if wake[j] <= due or arrived:
             if state & _BUSY:  # still busy, most likely: the visit next step will tell
-                wake[j], sure[j] = step + 1, np.uint8(0)
+                wake[j] = 2 * (step + 1)
             else:
                 intensity, _, _ = _place_intensity(j, counts, hazard, birth_rate, model, tables)
                 rng[0] = stream_start(key, step, n_places + j)
-                wake[j], sure[j] = _next_wake(rng, intensity, dt, step + 1, may_sleep)
+                wake[j] = _next_wake(rng, intensity, dt, step + 1, may_sleep)
             status[j] = 0
         earliest = min(earliest, wake[j])
     block_wake[b] = earliest
@@ -683,7 +688,7 @@ def _awake_places(block_wake, step, n_places, block):
     """Places in the blocks that phase 1 visits this step."""
     awake = 0
     for b in range(block_wake.shape[0]):
-        if block_wake[b] <= step:
+        if block_wake[b] <= 2 * step + 1:
             awake += min(block, n_places - b * block)
     return awake
 
@@ -704,7 +709,7 @@ def _shared(n_places, n_links, n_species, n_mobile, n_blocks):
 
 
 @nb.njit(cache=True)
-def _tables(n_species, source, reactant_species, group_rate, out_ptr, block):
+def _tables(n_species, source, reactant_species, group_rate, out_ptr, in_link, block):
     """Read-only tables shared by every run: reactions by source, births, hopping species, the
     most channels out of one compartment, the number of blocks, the masks of the cheap test."""
     n_reactions = source.shape[0]
@@ -752,6 +757,11 @@ def _tables(n_species, source, reactant_species, group_rate, out_ptr, block):
         most_sourced = max(most_sourced, source_ptr[c + 1] - source_ptr[c])
     n_weights = most_sourced + max_degree  # channels out of one compartment at most
     n_blocks = (n_places + block - 1) // block
+    # Departures along a link are written where its destination reads its arrivals: in the
+    # order of in-links, so a place gathers them from one stretch of memory.
+    in_slot = np.empty(in_link.shape[0], np.int64)
+    for idx in range(in_link.shape[0]):
+        in_slot[in_link[idx]] = idx
 
     # Bit masks for the cheap test: the species each reaction needs present, the bit it sets
     # (its source's, or _BIRTH_BIT), the species that hop. Only while the species fit in a mask.
@@ -781,6 +791,7 @@ def _tables(n_species, source, reactant_species, group_rate, out_ptr, block):
         mobile_mask,
         use_masks,
         block,
+        in_slot,
     )
 
 
@@ -841,7 +852,7 @@ np.zeros) would cost a compiled kernel of its own and nothing measurable at run 
 
 @nb.njit(cache=True, parallel=_PARALLEL)
 def _advance(
-    counts, keys, step0, n_steps, dt, wake, sure, redraw, by_place, n_work, serial_max, model,
+    counts, keys, step0, n_steps, dt, wake, redraw, by_place, n_work, serial_max, model,
     tables,
 ):  # fmt: skip
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
@@ -850,7 +861,7 @@ def _advance(
     one of phase 2, sharing one run's scratch; work item w takes blocks w, w + n_work, ... (so a
     busy region is spread over the items); a step with at most ``serial_max`` places awake runs
     on this thread instead (a launch would cost more). Otherwise the ``n_work`` items each take
-    whole runs (every step) with scratch of their own. ``wake``, ``sure``: each run's schedule of
+    whole runs (every step) with scratch of their own. ``wake``: each run's schedule of
     visits (``_next_wake``), kept between calls; ``redraw``: the runs whose schedule is stale.
     """
     runs, n_places, n_species = counts.shape
@@ -868,7 +879,7 @@ def _advance(
     zero, one = np.int64(0), np.int64(1)
     both, start = np.int64(LEAP | GATHER), np.int64(SCHEDULE)
     for k in range(runs if by_place else 1):
-        plan = (wake[k], sure[k])
+        plan = wake[k]
         if by_place:
             if n_steps[k] <= 0:
                 continue
@@ -902,7 +913,7 @@ def _advance(
                                 continue
                             clamps[run] = _sweep(
                                 counts[run], keys[run], step0[run], n_steps[run], dt[run], zero,
-                                one, both | start, redraw[run], (wake[run], sure[run]),
+                                one, both | start, redraw[run], wake[run],
                                 item_shared, _row(local, w), model, tables,
                             )  # fmt: skip
         if by_place:
@@ -929,7 +940,6 @@ class LeapSchedule:
 
     def __init__(self, runs: int, n_places: int) -> None:
         self.wake = np.zeros((runs, n_places), np.int64)
-        self.sure = np.zeros((runs, n_places), np.uint8)
         self.dt = np.full(runs, np.nan)
         self.next_step = np.full(runs, -1, np.int64)
         self.network = np.zeros(runs, np.int64)
@@ -941,12 +951,12 @@ class LeapSchedule:
     def take(self, runs: np.ndarray) -> LeapSchedule:
         """A copy for some runs (``put`` writes it back)."""
         part = LeapSchedule.__new__(LeapSchedule)
-        for name in ("wake", "sure", "dt", "next_step", "network"):
+        for name in ("wake", "dt", "next_step", "network"):
             setattr(part, name, np.ascontiguousarray(getattr(self, name)[runs]))
         return part
 
     def put(self, runs: np.ndarray, part: LeapSchedule) -> None:
-        for name in ("wake", "sure", "dt", "next_step", "network"):
+        for name in ("wake", "dt", "next_step", "network"):
             getattr(self, name)[runs] = getattr(part, name)
 
 
@@ -995,7 +1005,7 @@ def _derive(
     )  # fmt: skip
     out_ptr, in_ptr, in_link = model[8], model[12], model[13]
     tables = _tables(
-        n_species, _c(source, i32), model[2], model[14], out_ptr, np.int64(BLOCK)
+        n_species, _c(source, i32), model[2], model[14], out_ptr, in_link, np.int64(BLOCK)
     )
     tables = (
         *tables,
@@ -1078,7 +1088,7 @@ def tau_advance(
     previous = nb.set_parallel_chunksize(1)
     try:
         clamps = _advance(
-            counts, keys, step0, n_steps, dt, schedule.wake, schedule.sure, redraw, by_place,
+            counts, keys, step0, n_steps, dt, schedule.wake, redraw, by_place,
             n_work, SERIAL_STEP_MAX, model, tables,
         )  # fmt: skip
     except BaseException:
@@ -1111,7 +1121,7 @@ def _involvement_bound(counts, scratch, model, tables):
     scale_mode, pop_mask, area = model[5], model[6], model[7]
     out_ptr, link_dest, link_weight, link_group = model[8], model[9], model[10], model[11]
     group_rate, bias, attract_mask = model[14], model[15], model[16]
-    hop_column, hop_total = tables[3], tables[12]
+    hop_column, hop_total = tables[3], tables[13]
     n_species = counts.shape[1]
     bound = 0.0
     for i in range(counts.shape[0]):
