@@ -330,6 +330,26 @@ def test_closing_the_crossings_keeps_every_zombie_north(resolution, engine):
     assert int((reached > 0).sum()) >= runs // 2
 
 
+@pytest.mark.parametrize(("close_at", "south_safe"), [(None, False), (1.0, True), (2.0, False)])
+def test_the_story_closing_the_river_in_the_first_hour_saves_the_south(
+    dong_world, close_at, south_safe
+):
+    """DESIGN's calibration of Seoul with the school's virus: from Korea University, with
+    nothing closed the bitten reach the south bank within a day in most histories; closing
+    the bridges, the rail and the commuting across the river within the first hour keeps the
+    south human in most; by the second hour it is too late in most (commuters have crossed)."""
+    runs = 8
+    closing = () if close_at is None else tuple(replace(c, start=close_at) for c in CLOSE_RIVER)
+    world = replace(dong_world, interventions=closing)
+    result = simulate(world, t_end=24.0, runs=runs, seed=5, progress=False, record_every=1.0)
+    south = result["counts"].sel(region=_south_regions(world), compartment=["E", "Z"])
+    kept_human = int((south.sum(["region", "compartment"]).max("time") == 0).sum())
+    if south_safe:
+        assert kept_human > runs // 2, kept_human
+    else:
+        assert kept_human < runs // 2, kept_human
+
+
 # ------------------------------------------------------------------------------------------------
 # transit CSV
 def test_transit_loader_reads_stations_and_track_only(tmp_path):

@@ -12,14 +12,20 @@ can warn that ``dt`` is too coarse.
 
 Hops write into other places, so a step has two phases: the first computes each place's own
 changes and its departures per link into scratch buffers, the second gathers arrivals through the
-incoming links. Every draw for (run, step, place) comes from ``stream_start(key, step, place)``,
+incoming links. Every draw for (run, step, place) comes from ``stream_start(key, step, place)``
+(a place's schedule below from place numbers P + i and 2 P + i),
 so a history does not depend on the number of threads, on how the work is split, nor on which
 other runs share the batch. Large worlds are split over places (one run at a time, so scratch is
 one run's size); small worlds over runs (no parallel launch per run and step).
 
-Places are handled in blocks. A block where nothing could happen (every hazard zero) and into
-which nothing arrived stays exactly as it is, so later steps skip it until a neighbour sends
-someone in: an outbreak on a large map costs what its active part costs.
+Quiet places sleep. Each step something happens in a place with probability ``1 - exp(-A dt)``
+(``A`` its intensity: expected departures and births per unit time), independently of other
+steps while its counts stay as they are, so the first step with something happening is drawn
+at once (one exponential: ``_next_wake``) and the place is visited only then, or earlier if
+someone arrives (its intensity changed: the draw is made again, which memorylessness allows).
+Places where the expected changes per step reach ``PLACE_TEST_MAX`` are visited every step.
+Places are handled in blocks that know their earliest visit, so a map where a few places are
+active costs what those places cost. The schedules are kept between calls (``LeapSchedule``).
 
 The loops over places are compiled with ``_nrt=False``: they never allocate, and in
 reference-counted code every call that takes arrays costs an atomic increment and decrement per
