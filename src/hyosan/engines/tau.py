@@ -145,24 +145,18 @@ def _share_units(rng, leaving, total, weight, n_channels, n_positive, last, take
 
 
 @nb.njit(cache=True, _nrt=False)
-def _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
-    """How many of ``n`` units leave within dt, each at per-capita hazard ``total``, and by
-    which channel (``taken``, valid when some left); returns the number that left.
-
-    Exact in distribution: Binomial(n, 1 - exp(-total dt)) departures shared out by a
-    multinomial with probabilities ``weight / total``. Few units: the binomial by inversion from
-    one uniform (most steps stop at "nobody left", one uniform and one exp); many: a binomial
-    draw. Then one uniform per departure or, for many departures, a conditional binomial per
-    channel.
-    """
+def _leaving(rng, n, total, dt):
+    """How many of ``n`` units leave within dt, each at per-capita hazard ``total``: exactly
+    Binomial(n, 1 - exp(-total dt)). Few units: by inversion from one uniform (most steps stop
+    at "nobody left", one uniform and no exp); many: a binomial draw."""
     if n <= UNIT_TRIALS_MAX:
         u = next_uniform(rng)
         x = n * total * dt
         if u < 1.0 - x:  # 1 - x <= exp(-x) = P(nobody leaves): mostly no exp needed
-            return 0
+            return np.int64(0)
         f = math.exp(-x)
         if u < f:
-            return 0
+            return np.int64(0)
         stay = math.exp(-total * dt)
         leaving = n
         if stay > 0.0:
@@ -172,35 +166,35 @@ def _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
                 u -= f
                 leaving += 1
                 f *= (n - leaving + 1) / leaving * odds
-        for k in range(n_channels):
-            taken[k] = 0
-        _share_units(rng, leaving, total, weight, n_channels, n_positive, last, taken)
-        return leaving
-    p = -math.expm1(-total * dt)
-    leaving = binomial(rng, n, p)
-    if leaving == 0:
-        return leaving
+        return np.int64(leaving)
+    return np.int64(binomial(rng, n, -math.expm1(-total * dt)))
+
+
+@nb.njit(cache=True, _nrt=False)
+def _share(rng, leaving, total, weight, n_channels, n_positive, last, taken):
+    """Share ``leaving`` departures among the channels (``taken``): a multinomial with
+    probabilities ``weight / total``, by one uniform per departure or, for many, by a
+    conditional binomial per channel."""
     for k in range(n_channels):
         taken[k] = 0
     if n_positive == 1 or leaving <= UNIT_DRAWS_PER_CHANNEL * n_positive:
         _share_units(rng, leaving, total, weight, n_channels, n_positive, last, taken)
-    else:
-        left = leaving
-        remaining = total
-        for k in range(n_channels):
-            w = weight[k]
-            if w <= 0.0:
-                continue
-            if k == last:
-                taken[k] = left
-                break
-            got = binomial(rng, left, w / remaining)
-            taken[k] = got
-            left -= got
-            remaining -= w
-            if left == 0:
-                break
-    return leaving
+        return
+    left = leaving
+    remaining = total
+    for k in range(n_channels):
+        w = weight[k]
+        if w <= 0.0:
+            continue
+        if k == last:
+            taken[k] = left
+            break
+        got = binomial(rng, left, w / remaining)
+        taken[k] = got
+        left -= got
+        remaining -= w
+        if left == 0:
+            break
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
@@ -240,14 +234,15 @@ def _partners(order, reactant_species, source):
 
 
 @nb.njit(cache=True, _nrt=False)
-def _departures_some(rng, n, total, dt, weight, n_channels, n_positive, last, taken):
-    """``_departures`` given that at least one unit leaves (exact: the zero-truncated
-    binomial, by inversion when few leave, else by drawing again until some do)."""
-    nothing = math.exp(-n * total * dt)
+def _leaving_some(rng, n, total, dt):
+    """``_leaving`` given that at least one unit leaves (exact: the zero-truncated binomial, by
+    inversion when few leave, else by drawing again until some do)."""
+    some = -math.expm1(-n * total * dt)  # P(at least one leaves)
+    nothing = 1.0 - some if some <= 0.5 else math.exp(-n * total * dt)
     if n <= UNIT_TRIALS_MAX or nothing >= 0.5:
         stay = math.exp(-total * dt)
         # The excess of a uniform on [P(0), 1) over P(0), drawn without cancellation.
-        w = next_uniform(rng) * -math.expm1(-n * total * dt)
+        w = next_uniform(rng) * some
         leaving = n
         if stay > 0.0:
             odds = (1.0 - stay) / stay
@@ -257,20 +252,17 @@ def _departures_some(rng, n, total, dt, weight, n_channels, n_positive, last, ta
                 w -= f
                 leaving += 1
                 f *= (n - leaving + 1) / leaving * odds
-    else:
-        p = -math.expm1(-total * dt)
-        leaving = 0
-        while leaving == 0:
-            leaving = binomial(rng, n, p)
-    for k in range(n_channels):
-        taken[k] = 0
-    _share_units(rng, leaving, total, weight, n_channels, n_positive, last, taken)
-    return leaving
+        return np.int64(leaving)
+    p = -math.expm1(-total * dt)
+    leaving = 0
+    while leaving == 0:
+        leaving = binomial(rng, n, p)
+    return np.int64(leaving)
 
 
 @nb.njit(cache=True, _nrt=False)
 def _poisson_some(rng, lam):
-    """A Poisson(lam) variate given that it is at least 1 (exact, as ``_departures_some``)."""
+    """A Poisson(lam) variate given that it is at least 1 (exact, as ``_leaving_some``)."""
     nothing = math.exp(-lam)
     if nothing < 0.5:
         fired = 0
@@ -293,7 +285,15 @@ def _some_here(rng, own, remaining, groups_left, dt):
     ``remaining``), whether it happens in this one (intensity ``own``)."""
     if groups_left <= 1:
         return True
-    return next_uniform(rng) * math.expm1(-remaining * dt) > math.expm1(-own * dt)
+    # Whether u (1 - e^(-R dt)) < 1 - e^(-a dt); with y - y^2/2 <= 1 - e^(-y) <= y, most draws
+    # are decided without an exponential.
+    u = next_uniform(rng)
+    x_rest, x_own = remaining * dt, own * dt
+    if u * x_rest < x_own - 0.5 * x_own * x_own:
+        return True
+    if u * (x_rest - 0.5 * x_rest * x_rest) >= x_own:
+        return False
+    return u * math.expm1(-x_rest) > math.expm1(-x_own)
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
@@ -511,7 +511,20 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
             if hazard[c] <= 0.0:
                 continue
             n = np.int64(counts[i, c])
-            # The channels out of compartment c: reactions, then out-links.
+            if given_some:
+                own = n * hazard[c]
+                here = _some_here(rng, own, intensity, groups, dt)
+                intensity -= own
+                groups -= 1
+                if not here:
+                    continue
+                given_some = False
+                left = _leaving_some(rng, n, hazard[c], dt)
+            else:
+                left = _leaving(rng, n, hazard[c], dt)
+            if left == 0:
+                continue
+            # Who left, by which channel out of compartment c: reactions, then out-links.
             # (Counters start as np.int64, not literals, so each callee is compiled once.)
             total = 0.0
             n_channels = np.int64(0)
@@ -543,21 +556,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
                         n_positive += 1
                         last = n_channels
                     n_channels += 1
-            if given_some:
-                own = n * hazard[c]
-                here = _some_here(rng, own, intensity, groups, dt)
-                intensity -= own
-                groups -= 1
-                if not here:
-                    continue
-                given_some = False
-                left = _departures_some(
-                    rng, n, total, dt, weight, n_channels, n_positive, last, taken
-                )
-            else:
-                left = _departures(rng, n, total, dt, weight, n_channels, n_positive, last, taken)
-            if left == 0:
-                continue
+            _share(rng, left, total, weight, n_channels, n_positive, last, taken)
             for k in range(n_channels):
                 got = taken[k]
                 if got == 0:
