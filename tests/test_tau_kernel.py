@@ -425,3 +425,27 @@ def test_sleeping_walkers_keep_the_chain_binomial_law(regime):
     p = -math.expm1(-h * dt)
     np.testing.assert_array_equal(counts.sum(axis=(1, 2)), n0)
     _assert_binomial_law(counts[:, 0, 0], n0, (1 + (1 - 2 * p) ** steps) / 2)
+
+
+@pytest.mark.parametrize("told", [True, False])
+def test_an_edit_between_calls_wakes_the_places(told):
+    """People put into an empty place between calls (an evacuation) must start leaving it: the
+    engine forgets the run's schedule when told its counts were edited. Untold, the empty
+    place keeps its 'nothing can happen' schedule and nobody leaves: the test has teeth."""
+    from hyosan.engines import TauEngine
+    from hyosan.simulate import run_keys
+
+    links = [(0, 1, 1.0, 0), (1, 0, 1.0, 0)]
+    net = _network(["A"], [(["A"], [], 0.01)], n_places=2, links=links, group_rate=[[0.05]])
+    net.initial[:] = 0  # nobody anywhere: both places scheduled never to be visited
+    engine = TauEngine(net, 1, run_keys(4, 1), 0.1)
+    engine.advance(0.0, 1.0)
+    engine.state[0, 1, 0] += 200
+    if told:
+        engine.state_edited(0)
+    engine.advance(1.0, 60.0)
+    # Each of the 200 leaves (dies or hops) at 0.06 per unit time: after 59 all but ~6 % have.
+    if told:
+        assert engine.state[0, 1, 0] < 100
+    else:
+        assert engine.state[0].sum() == 200 and engine.state[0, 1, 0] == 200
