@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from hyosan.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
-from hyosan.engines import tau
+from hyosan.engines import TauEngine, tau
 from hyosan.engines.tau import tau_advance
+from hyosan.simulate import run_keys
 
 Z4 = 4.0  # standard errors allowed
 
@@ -432,9 +433,6 @@ def test_an_edit_between_calls_wakes_the_places(told):
     """People put into an empty place between calls (an evacuation) must start leaving it: the
     engine forgets the run's schedule when told its counts were edited. Untold, the empty
     place keeps its 'nothing can happen' schedule and nobody leaves: the test has teeth."""
-    from hyosan.engines import TauEngine
-    from hyosan.simulate import run_keys
-
     links = [(0, 1, 1.0, 0), (1, 0, 1.0, 0)]
     net = _network(["A"], [(["A"], [], 0.01)], n_places=2, links=links, group_rate=[[0.05]])
     net.initial[:] = 0  # nobody anywhere: both places scheduled never to be visited

@@ -334,8 +334,7 @@ class InterventionPlan:
                     timeline.started[k] = t
                     if item.instant:
                         self._fire_instant(k, item, run, engine, t)
-                        if hasattr(engine, "state_edited"):
-                            engine.state_edited(run)
+                        engine.state_edited(run)  # e.g. tau's schedules of visits
                         timeline.ended[k] = t  # done at once
                     elif item.duration is not None:
                         new_times.append(t + item.duration)

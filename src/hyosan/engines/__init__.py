@@ -43,6 +43,10 @@ class SsaEngine:
             self.events[runs] += ssa_advance(state, rng, float(t0), float(t1), *net.kernel_args())
             self.state[runs], self.rng_state[runs] = state, rng
 
+    def state_edited(self, run: int) -> None:
+        """Counts of ``run`` were changed between calls: nothing to redo (each call starts from
+        the counts)."""
+
     def counters(self) -> dict[str, np.ndarray]:
         return {"events": self.events}
 

@@ -106,5 +106,9 @@ class OdeEngine:
             raise RuntimeError(f"ode engine: solver failed at t={t0}: {solution.message}")
         self.state[:] = np.maximum(solution.y[:, -1].reshape(shape), 0.0)
 
+    def state_edited(self, run: int) -> None:
+        """Counts of ``run`` were changed between calls: nothing to redo (each call starts from
+        the counts)."""
+
     def counters(self) -> dict[str, np.ndarray]:
         return {}
