@@ -271,3 +271,50 @@ def test_nothing_to_do_means_no_events() -> None:
     counts, events = run(net, runs=3, seed=1)
     np.testing.assert_array_equal(events, 0)
     np.testing.assert_array_equal(counts[:, 0], [[0, 3, 0]] * 3)
+
+
+def test_walkers_that_die_follow_the_exact_walk() -> None:
+    # 400 walkers leave a corner of a 3x3 grid (corners have 2 links, edges 3, the centre 4, so
+    # hops are thinned) and decay at rate delta (removals owed by the walkers' list, which is
+    # compacted as they pile up). Each walker independently ends alive at j with probability
+    # p_j = expm(Q t)[0, j] e^(-delta t): counts are Binomial(400, p_j).
+    from scipy.linalg import expm
+
+    n, d, delta, t = 400, 0.7, 0.5, 2.0
+    links = lattice(3, 3)
+    initial = np.zeros((9, 2), np.int32)
+    initial[0, 0] = n
+    decay = (delta, ["W"], {"W": -1, "R": 1})
+    net = network(["W", "R"], [decay], initial, links=links, group_rate=[[d, 0.0]])
+    counts, _ = run(net, runs=1500, seed=31, t_stop=t, chunks=3)
+    generator = np.zeros((9, 9))
+    for source, dest in links:
+        generator[source, dest] += d
+        generator[source, source] -= d
+    p = expm(generator * t)[0] * np.exp(-delta * t)
+    for j in range(9):
+        assert_close(counts[:, j, 0].astype(float), n * p[j])
+    assert_close(counts[:, :, 1].sum(axis=1).astype(float), n * (1 - np.exp(-delta * t)))
+
+
+def test_walkers_list_and_place_totals_give_one_law() -> None:
+    # Zombies walk a 3x3 grid and bite the 3,000 humans of the centre, so their list grows past
+    # its first room (1,026 slots) and again. The same world with a vanishing attraction (1e-12)
+    # draws hops from the places' totals instead: the two laws agree (means of far-corner and
+    # total zombies within 4 standard errors of their difference).
+    links = lattice(3, 3)
+    initial = np.zeros((9, 2), np.int32)
+    initial[4, 0] = 3000
+    initial[0, 1] = 1
+    bite = (0.004, ["S", "Z"], {"S": -1, "Z": 1})
+    results = []
+    for bias in (0.0, 1e-12):
+        net = network(
+            ["S", "Z"], [bite], initial, links=links, group_rate=[[0.0, 1.0]],
+            bias=[0.0, bias], attract=["S"],
+        )  # fmt: skip
+        counts, _ = run(net, runs=600, seed=37 + int(bias > 0), t_stop=2.5, chunks=2)
+        results.append((counts[:, 8, 1].astype(float), counts[:, :, 1].sum(axis=1).astype(float)))
+    for walked, totalled in zip(*results, strict=True):
+        error = np.hypot(walked.std(ddof=1), totalled.std(ddof=1)) / np.sqrt(600)
+        assert abs(walked.mean() - totalled.mean()) < 4 * error, (walked.mean(), totalled.mean())

@@ -13,6 +13,14 @@ between bins, in O(1), so an event costs the same however many places there are.
 bins and a0 follow each change and are summed afresh every so often, and whenever a bin empties,
 so round-off cannot build up.
 
+Hops of a species that walks without attraction, usually most events, skip the places' bins:
+the species keeps a list of its units by place, and a hop picks a uniform slot of the list (the
+species' share of a0 is its top per-unit hop rate times the list's length), keeping the hop
+with probability (the place's rate) / (the top rate): thinning, still exact. A reaction that
+removes a walker leaves its place owing the list one unit; a slot drawn at a place that owes is
+given up instead of hopping (units at one place are alike, so which one goes does not matter).
+The list is compacted when a quarter of it is owed or empty, and doubled when full.
+
 A call advances one chunk ``[t_start, t_stop]``. Because waiting times are memoryless each call
 starts afresh from its counts, so rates, open link groups and counts may change between chunks.
 Runs are independent and each draws only from its own stream, so the result does not depend on
@@ -54,8 +62,15 @@ MIN_ROOM = 8
 and a full pool forces a rebuild."""
 REFRESH = 1 << 16
 """Events between exact recomputations of the sums of the bins."""
+MIN_ACCEPTANCE = 0.25
+"""A species that hops without attraction is drawn from a list of its units (thinning at its
+top hop rate) when every place's hop rate is at least this share of the top rate."""
+MIN_HOLES = 64
+"""Holes (removed units) a walkers' list may hold, beyond half its slots, before it is
+compacted."""
 DONE = 0
 REBUILD = 1
+WALKERS = 2
 _INV_2_53 = 1.0 / 9007199254740992.0
 _MAX_FLOAT = 1.7976931348623157e308
 
@@ -108,7 +123,9 @@ def _hop_unit(rows, i, m, b, out_ptr, link_dest, link_rate, attract_mask, area):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _place_total(rows, i, n_species, mobile, coef, order, units, offsets, scale_mode, pop_mask):
+def _place_total(
+    rows, i, n_species, mobile, walker, coef, order, units, offsets, scale_mode, pop_mask
+):
     """Recompute the reaction propensities of place i into its row; return the total propensity
     of the place, hops included.
 
@@ -130,16 +147,26 @@ def _place_total(rows, i, n_species, mobile, coef, order, units, offsets, scale_
     for r in range(n_reactions):
         a = coef[g, r]
         m = order[r]
-        for u in range(m):  # no branch: a factor of zero or less makes the product zero
-            a *= max(rows[i, units[r, u]] - offsets[r, u], 0.0)
-        if scale_mode != SCALE_AREA:
-            for _ in range(m - 1):
+        # Orders 1 and 2 written out (a loop over units costs more than the arithmetic); a
+        # factor of zero or less makes the product zero.
+        if m == 1:
+            a *= max(rows[i, units[r, 0]], 0.0)
+        elif m == 2:
+            a *= max(rows[i, units[r, 0]], 0.0) * max(rows[i, units[r, 1]] - offsets[r, 1], 0.0)
+            if scale_mode != SCALE_AREA:
                 a *= inverse
+        elif m > 2:
+            for u in range(m):
+                a *= max(rows[i, units[r, u]] - offsets[r, u], 0.0)
+            if scale_mode != SCALE_AREA:
+                for _ in range(m - 1):
+                    a *= inverse
         rows[i, first + r] = a
         total += a
     hops = first + n_reactions
     for m in range(mobile.shape[0]):
-        total += max(rows[i, mobile[m]], 0.0) * rows[i, hops + m]
+        if walker[m] < 0:  # walkers' hops are drawn from their own list, not from places
+            total += max(rows[i, mobile[m]], 0.0) * rows[i, hops + m]
     return total
 
 
@@ -153,6 +180,7 @@ def _fill_rows(
     hop_unit,
     link_rate,
     mobile,
+    walker,
     biased,
     order,
     scale_mode,
@@ -179,8 +207,45 @@ def _fill_rows(
             else:
                 rows[i, hops + m] = hop_unit[i, m]
         rows[i, n_species] = _place_total(
-            rows, i, n_species, mobile, coef, order, units, offsets, scale_mode, pop_mask
+            rows, i, n_species, mobile, walker, coef, order, units, offsets, scale_mode, pop_mask
         )
+
+
+# --- walkers: units of a species whose hops are drawn from a list of them ----------------------
+@nb.njit(cache=True, _nrt=False)
+def _place_walkers(rows, mobile, walker, where, debt, slots, holes):
+    """List every unit of each walking species by the place it is in (``where``), afresh."""
+    for m in range(mobile.shape[0]):
+        w = walker[m]
+        if w < 0:
+            continue
+        c = mobile[m]
+        n = 0
+        for i in range(rows.shape[0]):
+            debt[w, i] = 0
+            for _ in range(np.int64(rows[i, c])):
+                where[w, n] = i
+                n += 1
+        slots[w] = n
+        holes[w] = 0
+
+
+@nb.njit(cache=True, _nrt=False)
+def _compact_walkers(where, debt, slots, holes, w):
+    """Drop the list's empty slots and settle its debts (units removed by reactions, which
+    leave the list as the next listed unit of their place), keeping the order of the others."""
+    n = 0
+    for k in range(slots[w]):
+        i = where[w, k]
+        if i < 0:
+            continue
+        if debt[w, i] > 0:
+            debt[w, i] -= 1
+            continue
+        where[w, n] = i
+        n += 1
+    slots[w] = n
+    holes[w] = 0
 
 
 @nb.njit(cache=True, _nrt=False)
@@ -272,11 +337,20 @@ def _simulate(
     in_link,
     bias,
     attract_mask,
+    walker,
+    hop_max,
+    species_walker,
+    where,
+    debt,
+    slots,
+    holes,
+    walker_room,
 ):
     """The event loop of one run from time ``now``, on bins made by ``_rebuild``.
 
-    Returns (DONE or REBUILD, events fired, time of the last event). REBUILD: a total outgrew the
-    bins or the pool is full; the state is consistent, rebuild the bins and call again.
+    Returns (DONE, REBUILD or WALKERS, events fired, time of the last event). REBUILD: a total
+    outgrew the bins or the pool is full; WALKERS: a walkers' list is full or half holes; the
+    state is consistent either way: rebuild (or compact) and call again.
     ``pending`` lists the places whose propensities an event changed: the fired place, a hop's
     destination and, with attraction, the sources of links into changed places.
     """
@@ -309,8 +383,16 @@ def _simulate(
     status = DONE
     until_refresh = REFRESH
 
-    while active > 0:
-        if until_refresh == 0 or not a0 > 0.0:
+    while True:
+        # Walkers' hops are drawn by thinning: each listed unit hops at its species' top rate,
+        # and a hop is kept with probability (its place's rate) / (the top rate).
+        walking = 0.0
+        for m in range(n_mobile):
+            if walker[m] >= 0:
+                walking += hop_max[m] * slots[walker[m]]
+        if active == 0 and not walking > 0.0:
+            break
+        if active > 0 and (until_refresh == 0 or not a0 > 0.0):
             # Sum the bins afresh now and then, so that round-off in their sums cannot build up.
             until_refresh = REFRESH
             a0 = 0.0
@@ -322,51 +404,88 @@ def _simulate(
                 a0 += a
         until_refresh -= 1
         s, wait = exponential(s)
-        now += wait / a0
+        now += wait / (a0 + walking)
         if not now <= t_stop:
             break
-
-        # Which bin: the first, from the highest down, whose running sum exceeds the target (the
-        # lowest if round-off runs past it); counting the sums at or below it avoids branches.
         s, u = _uniform(s)
-        target = u * a0
-        below = 0
-        acc = 0.0
-        for k in range(high, low, -1):
-            acc += sums[k]
-            below += acc <= target
-        k = high - below
-        # Which place: a uniform member, kept with probability total / bound.
-        offset = start[k]
-        members = size[k]
-        ceiling = bound[k]
-        while True:
+        target = u * (a0 + walking)
+        hop_slot = -1
+
+        if walking > 0.0 and (active == 0 or target >= a0):
+            # Which walker: a uniform slot of a species' list (its unit's place is where it is).
+            target = max(target - a0, 0.0)
+            m = -1
+            for mm in range(n_mobile):
+                lw = walker[mm]
+                if lw >= 0 and slots[lw] > 0:
+                    m = mm
+                    share = hop_max[mm] * slots[lw]
+                    if target < share:
+                        break
+                    target -= share
+            lw = walker[m]
+            x = target / hop_max[m]
+            k = min(np.int64(x), slots[lw] - 1)
+            fraction = min(x - k, 0.9999999999999999)
+            i = where[lw, k]
+            if i < 0:  # an empty slot
+                continue
+            here = rows[i, mobile[m]]
+            listed = here + debt[lw, i]
+            if fraction * listed >= here:  # one removed by a reaction: it leaves the list now
+                where[lw, k] = -1
+                debt[lw, i] -= 1
+                continue
+            rate = rows[i, hops + m]
+            if rate < hop_max[m] and fraction * listed * hop_max[m] >= here * rate:
+                continue  # thinned: this place's units hop slower than the top rate
+            hop_slot = k
+            chosen = n_reactions + m
+            pending[0] = i
+            n_pending = 1
+        else:
+            # Which bin: the first, from the highest down, whose running sum exceeds the target
+            # (the lowest if round-off runs past it); counting the sums at or below it avoids
+            # branches.
+            below = 0
+            acc = 0.0
+            for k in range(high, low, -1):
+                acc += sums[k]
+                below += acc <= target
+            k = high - below
+            # Which place: a uniform member, kept with probability total / bound.
+            offset = start[k]
+            members = size[k]
+            ceiling = bound[k]
+            while True:
+                s, u = _uniform(s)
+                x = u * members
+                j = min(np.int64(x), members - 1)
+                if (x - j) * ceiling < weights[offset + j]:
+                    break
+            i = pool[offset + j]
+            pending[0] = i
+            n_pending = 1
+
+            # Which event: the first whose running sum exceeds the target, so one of positive
+            # propensity; counting the sums at or below the target avoids unpredictable branches.
             s, u = _uniform(s)
-            x = u * members
-            j = min(np.int64(x), members - 1)
-            if (x - j) * ceiling < weights[offset + j]:
-                break
-        i = pool[offset + j]
-        pending[0] = i
-        n_pending = 1
-
-        # Which event: the first whose running sum exceeds the target, so one of positive
-        # propensity; counting the sums at or below the target avoids unpredictable branches.
-        s, u = _uniform(s)
-        target = u * rows[i, total]
-        below = 0
-        last = -1
-        acc = 0.0
-        for e in range(n_events):
-            if e < n_reactions:
-                p = rows[i, first + e]
-            else:
-                p = max(rows[i, mobile[e - n_reactions]], 0.0) * rows[i, first + e]
-            if p > 0.0:
-                last = e
-            acc += p
-            below += acc <= target
-        chosen = below if below < n_events else last  # past the total only by round-off
+            target = u * rows[i, total]
+            below = 0
+            last = -1
+            acc = 0.0
+            for e in range(n_events):
+                if e < n_reactions:
+                    p = rows[i, first + e]
+                elif walker[e - n_reactions] < 0:
+                    p = max(rows[i, mobile[e - n_reactions]], 0.0) * rows[i, first + e]
+                else:
+                    p = 0.0
+                if p > 0.0:
+                    last = e
+                acc += p
+                below += acc <= target
+            chosen = below if below < n_events else last  # past the total only by round-off
 
         density_changed = False
         if 0 <= chosen < n_reactions:
@@ -379,6 +498,18 @@ def _simulate(
                 rows[i, sp] += v
                 if v != 0 and attract_mask[sp] != 0:
                     density_changed = True
+                if species_walker[sp] >= 0:  # new units join the list, removed ones owe it
+                    lw = walker[species_walker[sp]]
+                    if v > 0:
+                        for _ in range(v):
+                            where[lw, slots[lw]] = i
+                            slots[lw] += 1
+                    else:
+                        debt[lw, i] -= v
+                        holes[lw] -= v
+                    owed = holes[lw] > MIN_HOLES and 4 * holes[lw] > slots[lw]
+                    if owed or slots[lw] > walker_room:
+                        status = WALKERS
         elif chosen >= n_reactions:
             fired += 1
             m = chosen - n_reactions
@@ -406,6 +537,8 @@ def _simulate(
             dest = link_dest[link] if link >= 0 else i  # i: unreachable, a hop in place
             rows[i, c] -= 1.0
             rows[dest, c] += 1.0
+            if hop_slot >= 0:
+                where[walker[m], hop_slot] = dest
             if dest != i:
                 pending[1] = dest
                 n_pending = 2
@@ -438,7 +571,17 @@ def _simulate(
             q = pending[v]
             old = rows[q, total]
             new = _place_total(
-                rows, q, n_species, mobile, coef, order, units, offsets, scale_mode, pop_mask
+                rows,
+                q,
+                n_species,
+                mobile,
+                walker,
+                coef,
+                order,
+                units,
+                offsets,
+                scale_mode,
+                pop_mask,
             )
             rows[q, total] = new
             k_old = max(_key(old) - base, 0) if old > 0.0 else -1
@@ -531,7 +674,8 @@ def _advance_run(
     attract_mask,
 ):
     """One run's chunk: allocate its caches, run the event loop, write the counts back."""
-    coef, units, offsets, hop_unit, link_source, link_rate, even, mobile, biased, max_in = tables
+    coef, units, offsets, hop_unit, link_source, link_rate, even, mobile, biased = tables[:9]
+    max_in, walker, hop_max, species_walker = tables[9:]
     n_places, n_species = counts.shape
     width = -(-(n_species + order.shape[0] + mobile.shape[0] + 2) // LINE) * LINE
     # One row per place, starting on a 64-byte boundary (allocations are only 32-byte aligned).
@@ -547,6 +691,7 @@ def _advance_run(
         hop_unit,
         link_rate,
         mobile,
+        walker,
         biased,
         order,
         scale_mode,
@@ -557,6 +702,24 @@ def _advance_run(
         bias,
         attract_mask,
     )
+    # Walkers: a list per walking species, room for twice its units (it grows when full).
+    n_walkers = 0
+    capacity = 1024
+    for m in range(mobile.shape[0]):
+        if walker[m] >= 0:
+            n_walkers += 1
+            capacity = max(capacity, 2 * np.int64(counts[:, mobile[m]].sum()) + 1024)
+    gain = 0  # the most units of a walking species one reaction adds
+    for r in range(delta_species.shape[0]):
+        for d in range(delta_species.shape[1]):
+            sp = delta_species[r, d]
+            if sp >= 0 and species_walker[sp] >= 0:
+                gain = max(gain, np.int64(delta_value[r, d]))
+    where = np.empty((n_walkers, capacity), np.int32)
+    debt = np.zeros((n_walkers, n_places), np.int64)
+    slots = np.zeros(n_walkers, np.int64)
+    holes = np.zeros(n_walkers, np.int64)
+    _place_walkers(rows, mobile, walker, where, debt, slots, holes)
     pool = np.empty(4 * n_places + BINS * MIN_ROOM, np.int32)
     weights = np.empty(pool.shape[0])
     bins = np.empty((3, BINS), np.int64)
@@ -570,6 +733,14 @@ def _advance_run(
     fired = 0
     status = REBUILD
     while status != DONE:
+        for w in range(n_walkers):
+            if 4 * holes[w] > slots[w]:
+                _compact_walkers(where, debt, slots, holes, w)
+            if 2 * slots[w] > capacity - gain:
+                capacity *= 2
+                grown = np.empty((n_walkers, capacity), np.int32)
+                grown[:, : where.shape[1]] = where
+                where = grown
         _rebuild(rows, total, slot, pool, weights, bins, sums, bound, meta)
         status, more, now = _simulate(
             rows,
@@ -603,6 +774,14 @@ def _advance_run(
             in_link,
             bias,
             attract_mask,
+            walker,
+            hop_max,
+            species_walker,
+            where,
+            debt,
+            slots,
+            holes,
+            capacity - gain,
         )
         fired += more
     for i in range(n_places):
@@ -703,7 +882,24 @@ def _shared_tables(
             max_in = max(max_in, in_ptr[i + 1] - in_ptr[i])
             for link in range(out_ptr[i], out_ptr[i + 1]):
                 link_source[link] = i
-    return coef, units, offsets, hop_unit, link_source, link_rate, even, mobile, biased, max_in
+    # Walkers: species without attraction whose hop rate is nowhere far below its top rate.
+    walker = np.full(n_mobile, -1, np.int64)
+    hop_max = np.zeros(n_mobile)
+    species_walker = np.full(n_species, -1, np.int64)
+    n_walkers = 0
+    for m in range(n_mobile):
+        if biased[m] or n_places == 0:
+            continue
+        top = hop_unit[:, m].max()
+        if top > 0.0 and hop_unit[:, m].min() >= MIN_ACCEPTANCE * top:
+            walker[m] = n_walkers
+            hop_max[m] = top
+            species_walker[mobile[m]] = m
+            n_walkers += 1
+    return (
+        coef, units, offsets, hop_unit, link_source, link_rate, even, mobile, biased, max_in,
+        walker, hop_max, species_walker,
+    )  # fmt: skip
 
 
 @nb.njit(cache=True, parallel=True)
