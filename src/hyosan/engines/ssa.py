@@ -19,7 +19,7 @@ species' share of a0 is its top per-unit hop rate times the list's length), keep
 with probability (the place's rate) / (the top rate): thinning, still exact. A reaction that
 removes a walker leaves its place owing the list one unit; a slot drawn at a place that owes is
 given up instead of hopping (units at one place are alike, so which one goes does not matter).
-The list is compacted when a quarter of it is owed or empty, and doubled when full.
+The list is compacted when a sixteenth of it is owed or empty, and doubled when full.
 
 A call advances one chunk ``[t_start, t_stop]``. Because waiting times are memoryless each call
 starts afresh from its counts, so rates, open link groups and counts may change between chunks.
@@ -66,8 +66,8 @@ MIN_ACCEPTANCE = 0.25
 """A species that hops without attraction is drawn from a list of its units (thinning at its
 top hop rate) when every place's hop rate is at least this share of the top rate."""
 MIN_HOLES = 64
-"""Holes (removed units) a walkers' list may hold, beyond half its slots, before it is
-compacted."""
+"""Holes (removed units) a walkers' list may hold, beyond a sixteenth of its slots, before it is
+compacted (in place, in O(slots))."""
 DONE = 0
 REBUILD = 1
 WALKERS = 2
@@ -349,8 +349,8 @@ def _simulate(
     """The event loop of one run from time ``now``, on bins made by ``_rebuild``.
 
     Returns (DONE, REBUILD or WALKERS, events fired, time of the last event). REBUILD: a total
-    outgrew the bins or the pool is full; WALKERS: a walkers' list is full or half holes; the
-    state is consistent either way: rebuild (or compact) and call again.
+    outgrew the bins or the pool is full; WALKERS: a walkers' list is full; the state is
+    consistent either way: rebuild the bins (or grow the list) and call again.
     ``pending`` lists the places whose propensities an event changed: the fired place, a hop's
     destination and, with attraction, the sources of links into changed places.
     """
@@ -507,8 +507,9 @@ def _simulate(
                     else:
                         debt[lw, i] -= v
                         holes[lw] -= v
-                    owed = holes[lw] > MIN_HOLES and 4 * holes[lw] > slots[lw]
-                    if owed or slots[lw] > walker_room:
+                    if holes[lw] > MIN_HOLES and 16 * holes[lw] > slots[lw]:
+                        _compact_walkers(where, debt, slots, holes, lw)
+                    if slots[lw] > walker_room:
                         status = WALKERS
         elif chosen >= n_reactions:
             fired += 1
@@ -734,14 +735,15 @@ def _advance_run(
     status = REBUILD
     while status != DONE:
         for w in range(n_walkers):
-            if 4 * holes[w] > slots[w]:
+            if 16 * holes[w] > slots[w]:
                 _compact_walkers(where, debt, slots, holes, w)
             if 2 * slots[w] > capacity - gain:
                 capacity *= 2
                 grown = np.empty((n_walkers, capacity), np.int32)
                 grown[:, : where.shape[1]] = where
                 where = grown
-        _rebuild(rows, total, slot, pool, weights, bins, sums, bound, meta)
+        if status == REBUILD:
+            _rebuild(rows, total, slot, pool, weights, bins, sums, bound, meta)
         status, more, now = _simulate(
             rows,
             state,
