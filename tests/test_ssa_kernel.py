@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hyosan.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
-from hyosan.engines.ssa import ssa_advance
+from hyosan.engines.ssa import _shared_tables, ssa_advance
 
 FOREVER = 1e12
 """A stop time no test reaches: runs end when nothing can happen any more."""
@@ -313,8 +313,21 @@ def test_walkers_list_and_place_totals_give_one_law() -> None:
             ["S", "Z"], [bite], initial, links=links, group_rate=[[0.0, 1.0]],
             bias=[0.0, bias], attract=["S"],
         )  # fmt: skip
+        walks_from_list = _walker_table(net)[1] >= 0  # Z is the only mobile species
+        assert walks_from_list == (bias == 0.0)  # the two worlds do take the two paths
         counts, _ = run(net, runs=600, seed=37 + int(bias > 0), t_stop=2.5, chunks=2)
         results.append((counts[:, 8, 1].astype(float), counts[:, :, 1].sum(axis=1).astype(float)))
     for walked, totalled in zip(*results, strict=True):
         error = np.hypot(walked.std(ddof=1), totalled.std(ddof=1)) / np.sqrt(600)
         assert abs(walked.mean() - totalled.mean()) < 4 * error, (walked.mean(), totalled.mean())
+
+
+def _walker_table(net: CompiledNetwork) -> np.ndarray:
+    """Per species, its mobile index if its hops are drawn from a walkers' list, else -1."""
+    n_places, n_species = net.initial.shape
+    tables = _shared_tables(
+        n_places, n_species, net.rate, net.order, net.reactant_species, np.int64(net.scale_mode),
+        net.area, net.out_ptr, net.link_dest, net.link_weight, net.link_group, net.in_ptr,
+        net.group_rate, net.bias,
+    )  # fmt: skip
+    return tables[-1]
