@@ -8,6 +8,7 @@ import itertools
 import numba
 import numpy as np
 import pytest
+from test_tau_kernel import idle_zombie_home_probability
 
 from hyosan.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 from hyosan.engines.ssa import _shared_tables, ssa_advance
@@ -28,6 +29,7 @@ def network(
     area: float | np.ndarray = 1.0,
     scale_mode: int = SCALE_AREA,
     rate: np.ndarray | None = None,
+    wander: list[float] | None = None,
 ) -> CompiledNetwork:
     """A CompiledNetwork from readable pieces.
 
@@ -83,6 +85,7 @@ def network(
         bias=np.zeros(len(species)) if bias is None else np.asarray(bias, np.float64),
         attract_mask=np.array([name in attract for name in species], np.int8),
         initial=initial,
+        wander=None if wander is None else np.asarray(wander, np.float64),
     )
 
 
@@ -243,6 +246,44 @@ def test_attraction_sets_the_odds_of_a_hop(bias: float) -> None:
     counts, _ = run(net, runs=4000, seed=23)
     pull = 1 + bias * 2 if bias > 0 else 1 / (1 - bias * 2)
     assert_close(counts[:, 1, 0].astype(float), pull / (pull + 1))
+
+
+@pytest.mark.parametrize("bias", [3.0, -1.5])
+def test_wander_sets_the_pace_where_nothing_attracts(bias: float) -> None:
+    # As above with a wander of 0.25: the empty place draws 0.25, the crowded one 0.25 + 2 b
+    # (or 0.25 / (1 - 2 b) when fleeing).
+    net = network(
+        ["W", "A"],
+        [],
+        [[1, 0], [0, 2], [0, 0]],
+        links=[(0, 1), (0, 2)],
+        group_rate=[[1.0, 0.0]],
+        bias=[bias, 0.0],
+        attract=["A"],
+        wander=[0.25, 1.0],
+    )
+    counts, _ = run(net, runs=4000, seed=29)
+    pull = 0.25 + bias * 2 if bias > 0 else 0.25 / (1 - bias * 2)
+    assert_close(counts[:, 1, 0].astype(float), pull / (pull + 0.25))
+
+
+def test_idle_zombies_leave_when_people_come_next_door() -> None:
+    # Zombies that walk only toward people (wander 0) wait at 0 while 1,000 people walk into
+    # place 1 at 0.5 each; the exact engine against the closed form of test_tau_kernel.
+    n, h, b, t, runs, zombies = 1000, 0.5, 0.001, 2.0, 2000, 5
+    net = network(
+        ["S", "Z"],
+        [],
+        [[0, zombies], [0, 0], [n, 0]],
+        links=[(0, 1), (2, 1)],
+        link_group=[0, 1],
+        group_rate=[[0.0, 1.0], [h, 0.0]],
+        bias=[0.0, b],
+        attract=["S"],
+        wander=[1.0, 0.0],
+    )
+    counts, _ = run(net, runs=runs, seed=31, t_stop=t, chunks=3)
+    assert_close(counts[:, 0, 1] / zombies, idle_zombie_home_probability(n, h, b, t))
 
 
 def test_attraction_follows_moving_crowds() -> None:

@@ -31,6 +31,7 @@ def _network(
     bias: list[float] | None = None,
     attract_mask: list[int] | None = None,
     rate: np.ndarray | None = None,
+    wander: list[float] | None = None,
 ) -> CompiledNetwork:
     """A CompiledNetwork from reactions ``(reactants, products, rate)`` and links
     ``(source, destination, weight, group)``, with the compiler's dtypes and source rule."""
@@ -94,6 +95,7 @@ def _network(
         bias=np.array(bias or [0.0] * n_species, np.float64),
         attract_mask=np.array(attract_mask or [0] * n_species, np.int8),
         initial=np.zeros((n_places, n_species), np.int32),
+        wander=np.array(wander or [1.0] * n_species, np.float64),
     )
 
 
@@ -108,8 +110,11 @@ def _lattice_links(width: int, height: int, group: int = 0) -> list[tuple[int, i
     return links
 
 
-def _szr_lattice(width: int = 12, height: int = 10, bias: float = 0.0) -> CompiledNetwork:
-    """Zombies hop on a lattice; with ``bias`` they are drawn to places full of humans."""
+def _szr_lattice(
+    width: int = 12, height: int = 10, bias: float = 0.0, wander: float = 1.0
+) -> CompiledNetwork:
+    """Zombies hop on a lattice; with ``bias`` they are drawn to places full of humans (and
+    with ``wander`` 0 they stand still where no human is next door)."""
     return _network(
         ["S", "Z", "R"],
         [(["S", "Z"], ["Z", "Z"], 0.02), (["S", "Z"], ["S", "R"], 0.01)],
@@ -118,6 +123,7 @@ def _szr_lattice(width: int = 12, height: int = 10, bias: float = 0.0) -> Compil
         group_rate=[[0.0, 0.3, 0.0]],
         bias=[0.0, bias, 0.0],
         attract_mask=[1, 0, 0],
+        wander=[1.0, wander, 1.0],
     )
 
 
@@ -218,8 +224,9 @@ def test_same_keys_same_history(regime, small_blocks):
     assert not np.array_equal(first[0], first[1])  # different keys, different histories
 
 
-def test_thread_count_does_not_change_history(regime, small_blocks):
-    net = _szr_lattice(bias=-0.3)
+@pytest.mark.parametrize(("bias", "wander"), [(-0.3, 1.0), (0.05, 0.0)], ids=["flee", "idle"])
+def test_thread_count_does_not_change_history(regime, small_blocks, bias, wander):
+    net = _szr_lattice(bias=bias, wander=wander)
     results = []
     previous = numba.get_num_threads()
     try:
@@ -447,3 +454,36 @@ def test_an_edit_between_calls_wakes_the_places(told):
         assert engine.state[0, 1, 0] < 100
     else:
         assert engine.state[0].sum() == 200 and engine.state[0, 1, 0] == 200
+
+
+def idle_zombie_home_probability(n: int, h: float, b: float, t: float) -> float:
+    """A zombie that walks only toward people (wander 0, attraction b per person next door)
+    waits at home while n people walk into the next place, one by one at rate h (arrival times
+    tau_k ~ Exp(h)). It leaves at b * S_1(t), S_1 the people there, so it is still home at t
+    with probability E exp(-b sum_k (t - tau_k)+) = phi^n, phi = E exp(-b (t - tau)+)."""
+    phi = math.exp(-h * t) + h * (math.exp(-h * t) - math.exp(-b * t)) / (b - h)
+    return phi**n
+
+
+def test_idle_zombies_wake_when_people_come_next_door(regime):
+    """Zombies with a wander of 0 sit in a place that sleeps for good (nothing can happen
+    there), until people reach the next place: then they must start leaving. The place learns
+    it only from the people arriving next door (its own counts never change), so without that
+    wake-up nobody ever leaves. Against the closed form above, within 4 SE plus the leap's lag
+    (about one step of b n dt, here 0.2 % of the probability)."""
+    n, h, b, t, dt, runs, zombies = 1000, 0.5, 0.001, 2.0, 0.002, 2000, 5
+    links = [(0, 1, 1.0, 0), (2, 1, 1.0, 1)]  # zombies walk 0 -> 1, people 2 -> 1
+    net = _network(
+        ["S", "Z"], [], n_places=3, links=links, group_rate=[[0.0, 1.0], [h, 0.0]],
+        bias=[0.0, b], attract_mask=[1, 0], wander=[1.0, 0.0],
+    )  # fmt: skip
+    counts = np.zeros((runs, 3, 2), np.int32)
+    counts[:, 0, 1] = zombies
+    counts[:, 2, 0] = n
+    steps = round(t / dt)
+    _advance(net, counts, np.arange(runs) + 5, 0, steps, dt, tau.LeapSchedule(runs, 3))
+    home = counts[:, 0, 1] / zombies
+    expected = idle_zombie_home_probability(n, h, b, t)
+    error = home.std(ddof=1) / math.sqrt(runs)
+    assert 0.3 < expected < 0.7  # the zombies surely left in part: the test has teeth
+    assert abs(home.mean() - expected) < Z4 * error + 0.002 * expected, (home.mean(), expected)

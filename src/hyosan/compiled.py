@@ -29,8 +29,10 @@ class CompiledNetwork:
 
     Hop of one unit of species c along link l (from i to dest[l]):
         n[c] * link_weight[l] * group_rate[link_group[l], c] * attraction(c, dest[l])
-    attraction(c, j) = 1 + bias[c] * d_j if bias[c] >= 0 else 1 / (1 - bias[c] * d_j),
-    d_j = sum(counts[j, attract_mask]) / area[j].
+    attraction(c, j) = wander[c] + bias[c] * d_j if bias[c] >= 0
+                       else wander[c] / (1 - bias[c] * d_j),      (1 if bias[c] == 0)
+    d_j = sum(counts[j, attract_mask]) / area[j]: ``wander`` is the pace where nothing
+    attracts (0: zombies that stand still until they hear someone).
     """
 
     species: list[str]
@@ -61,6 +63,11 @@ class CompiledNetwork:
     # --- bookkeeping -----------------------------------------------------------------------
     initial: np.ndarray  # int32 (P, S) initial counts
     extra: dict = field(default_factory=dict)
+    wander: np.ndarray | None = None  # float64 (S,) attraction where the density is 0; None: 1
+
+    def __post_init__(self) -> None:
+        if self.wander is None:
+            self.wander = np.ones(len(self.species), np.float64)
 
     @property
     def n_places(self) -> int:
@@ -99,4 +106,5 @@ class CompiledNetwork:
             self.group_rate,
             self.bias,
             self.attract_mask,
+            self.wander,
         )

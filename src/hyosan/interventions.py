@@ -264,7 +264,7 @@ class InterventionPlan:
 
         model = self.scenario.model
         names: set[str] = set()
-        for table in (model.mobility, model.attraction):
+        for table in (model.mobility, model.attraction, model.wander):
             for comp, expression in table.items():
                 names |= names_in(expression, f"mobility of {comp!r}")
         return names
@@ -438,7 +438,7 @@ class InterventionPlan:
         moving = tuple((name, value) for _, name, value in overrides if name in movement)
         group_rate, bias = base.group_rate, base.bias
         if moving:
-            group_rate, bias = self._movement_with(moving)
+            group_rate, bias, wander = self._movement_with(moving)
         group_rate = group_rate.copy()
         for entry in key:
             if entry is None:
@@ -464,7 +464,7 @@ class InterventionPlan:
         reacting = [o for o in overrides if o[1] not in movement or self._in_reactions(o[1])]
         if reacting:
             rate = self._rates_with(reacting)
-        net = replace(base, rate=rate, group_rate=group_rate, bias=bias)
+        net = replace(base, rate=rate, group_rate=group_rate, bias=bias, wander=wander)
         if len(self._nets) > 256:
             self._nets.clear()
         self._nets[key] = net
@@ -477,8 +477,9 @@ class InterventionPlan:
 
     def _movement_with(
         self, values: tuple[tuple[str, float], ...]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Hop rates per (group, species) and attraction biases with hop parameters changed."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Hop rates per (group, species), attraction biases and wander with hop parameters
+        changed."""
         if values in self._movement:
             return self._movement[values]
         model = self.scenario.model
@@ -493,7 +494,7 @@ class InterventionPlan:
             for s in range(base.n_species):
                 name = model.compartments[base_of[s]]
                 group_rate[j, s] = compiled.mobility[s] * float(table.get(name, 1.0))
-        result = (group_rate, compiled.bias)
+        result = (group_rate, compiled.bias, compiled.wander)
         self._movement[values] = result
         return result
 

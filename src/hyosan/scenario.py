@@ -114,6 +114,7 @@ class Scenario:
             group_names=groups,
             group_rate=group_rate,
             bias=compiled.bias,
+            wander=compiled.wander,
             attract_mask=compiled.attract_mask,
             initial=initial.astype(np.int32),
             extra={

@@ -57,10 +57,12 @@ def attraction(
     counts: np.ndarray,
     j: np.int64,
     bias: float,
+    wander: float,
     attract_mask: np.ndarray,
     area: np.ndarray,
 ) -> float:
-    """How much more (bias > 0) or less (bias < 0) likely a hop into place j is."""
+    """How much more (bias > 0) or less (bias < 0) likely a hop into place j is; ``wander``
+    is the factor where nobody attracts (1 unless the model sets a pace)."""
     if bias == 0.0:
         return 1.0
     total = 0
@@ -69,8 +71,8 @@ def attraction(
             total += counts[j, s]
     density = total / area[j]
     if bias > 0.0:
-        return 1.0 + bias * density
-    return 1.0 / (1.0 - bias * density)
+        return wander + bias * density
+    return wander / (1.0 - bias * density)
 
 
 @nb.njit(cache=True, inline="always")

@@ -50,8 +50,8 @@ class MeanField:
             if net.has_bias:
                 density = x[:, net.attract_mask.astype(bool)].sum(axis=1) / net.area
                 d = density[self.link_dest][:, None]
-                b = net.bias[None, :]
-                factor = np.where(b >= 0, 1.0 + b * d, 1.0 / (1.0 - np.minimum(b, 0.0) * d))
+                b, pace = net.bias[None, :], net.wander[None, :]
+                factor = np.where(b >= 0, pace + b * d, pace / (1.0 - np.minimum(b, 0.0) * d))
                 per_link = per_link * factor
             flow = per_link * x[self.link_source]
             for s in range(x.shape[1]):

@@ -112,13 +112,13 @@ def _uniform(s):
 
 # --- per-place rows: counts, total, propensities, hop rates, slot in its bin -------------------
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _hop_unit(rows, i, m, b, out_ptr, link_dest, link_rate, attract_mask, area):
-    """Hop propensity of one unit of mobile species m (bias b) out of place i."""
+def _hop_unit(rows, i, m, b, pace, out_ptr, link_dest, link_rate, attract_mask, area):
+    """Hop propensity of one unit of mobile species m (bias b, wander pace) out of place i."""
     total = 0.0
     for link in range(out_ptr[i], out_ptr[i + 1]):
         w = link_rate[m, link]
         if w > 0.0:
-            total += w * attraction(rows, link_dest[link], b, attract_mask, area)
+            total += w * attraction(rows, link_dest[link], b, pace, attract_mask, area)
     return total
 
 
@@ -189,6 +189,7 @@ def _fill_rows(
     out_ptr,
     link_dest,
     bias,
+    wander,
     attract_mask,
 ):
     """Fill every place's row from its counts."""
@@ -202,7 +203,16 @@ def _fill_rows(
         for m in range(n_mobile):
             if biased[m]:  # with attraction the hop rates follow the counts of this run
                 rows[i, hops + m] = _hop_unit(
-                    rows, i, m, bias[mobile[m]], out_ptr, link_dest, link_rate, attract_mask, area
+                    rows,
+                    i,
+                    m,
+                    bias[mobile[m]],
+                    wander[mobile[m]],
+                    out_ptr,
+                    link_dest,
+                    link_rate,
+                    attract_mask,
+                    area,
                 )
             else:
                 rows[i, hops + m] = hop_unit[i, m]
@@ -336,6 +346,7 @@ def _simulate(
     in_ptr,
     in_link,
     bias,
+    wander,
     attract_mask,
     walker,
     hop_max,
@@ -529,7 +540,7 @@ def _simulate(
                 for link in range(lo_link, hi_link):
                     w = link_rate[m, link]
                     if b != 0.0 and w > 0.0:
-                        w *= attraction(rows, link_dest[link], b, attract_mask, area)
+                        w *= attraction(rows, link_dest[link], b, wander[c], attract_mask, area)
                     if w > 0.0:
                         last = link
                     acc += w
@@ -558,6 +569,7 @@ def _simulate(
                                 src,
                                 m,
                                 bias[mobile[m]],
+                                wander[mobile[m]],
                                 out_ptr,
                                 link_dest,
                                 link_rate,
@@ -672,6 +684,7 @@ def _advance_run(
     in_ptr,
     in_link,
     bias,
+    wander,
     attract_mask,
 ):
     """One run's chunk: allocate its caches, run the event loop, write the counts back."""
@@ -701,6 +714,7 @@ def _advance_run(
         out_ptr,
         link_dest,
         bias,
+        wander,
         attract_mask,
     )
     # Walkers: a list per walking species, room for twice its units (it grows when full).
@@ -775,6 +789,7 @@ def _advance_run(
             in_ptr,
             in_link,
             bias,
+            wander,
             attract_mask,
             walker,
             hop_max,
@@ -922,6 +937,7 @@ def _advance_runs(
     in_ptr,
     in_link,
     bias,
+    wander,
     attract_mask,
 ):
     """Every run on its own thread's share: runs are independent."""
@@ -945,6 +961,7 @@ def _advance_runs(
             in_ptr,
             in_link,
             bias,
+            wander,
             attract_mask,
         )
     return events
@@ -974,6 +991,7 @@ def ssa_advance(
     group_rate: np.ndarray,
     bias: np.ndarray,
     attract_mask: np.ndarray,
+    wander: np.ndarray,
 ) -> np.ndarray:
     """Advance every run exactly from t_start to t_stop; return the events each fired.
 
@@ -1016,6 +1034,7 @@ def ssa_advance(
             in_ptr,
             in_link,
             bias,
+            wander,
             attract_mask,
         )
     events = np.zeros(1, np.int64)
@@ -1036,6 +1055,7 @@ def ssa_advance(
         in_ptr,
         in_link,
         bias,
+        wander,
         attract_mask,
     )
     return events

@@ -68,6 +68,7 @@ _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 i
 _BIRTH_BIT = 62
 _CHANGED = np.uint8(1)  # status bit: the place's own new counts are in the ``fresh`` buffer
 _BUSY = np.uint8(2)  # status bit: visited this step as a busy place (it is visited again next)
+_DORMANT = np.uint8(4)  # status bit: visited, and nothing can happen there in this state
 NEVER = np.int64(1) << np.int64(61)
 """The next visit of a place where nothing can happen until something arrives."""
 # A place's next visit is stored as one code, 2 * step + sure: ``sure`` (1) if something
@@ -320,6 +321,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables):
         group_rate,
         bias,
         attract_mask,
+        wander,
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
     need, reaction_bit, mobile_mask, use_masks = tables[7:11]
@@ -370,7 +372,9 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables):
                 for link in range(first_link, last_link):
                     w = link_weight[link] * group_rate[link_group[link], c]
                     if w > 0.0:
-                        w *= attraction(counts, link_dest[link], bias[c], attract_mask, area)
+                        w *= attraction(
+                            counts, link_dest[link], bias[c], wander[c], attract_mask, area
+                        )
                     h += w
         if h > 0.0:
             hazard[c] = h
@@ -472,9 +476,11 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         group_rate,
         bias,
         attract_mask,
+        wander,
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
     partner, in_slot = tables[14], tables[12]
+    may_sleep = tables[15]
     n_species = counts.shape[1]
     clamped = 0
     block = tables[11]
@@ -485,6 +491,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         status[i] = 0
         intensity, groups, n_births = _place_intensity(i, counts, hazard, birth_rate, model, tables)
         if intensity <= 0.0:
+            status[i] = _DORMANT
             continue
         rng[0] = stream_start(key, step, i)
         given_some = False  # drawing given that something happens here
@@ -549,7 +556,9 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
                 for link in range(first_link, last_link):
                     w = link_weight[link] * group_rate[link_group[link], c]
                     if w > 0.0 and species_bias != 0.0:
-                        w *= attraction(counts, link_dest[link], species_bias, attract_mask, area)
+                        w *= attraction(
+                            counts, link_dest[link], species_bias, wander[c], attract_mask, area
+                        )
                     weight[n_channels] = w
                     if w > 0.0:
                         total += w
@@ -574,6 +583,8 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
                     block_inbox[destination // block] = 1
                     row_new[c] -= got
                     sends = True
+                    if not may_sleep and attract_mask[c]:
+                        _nudge_if_first(destination, counts, shared, model, tables)
 
         for idx in range(n_births):
             a = birth_rate[idx]
@@ -605,10 +616,33 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
                 row_new[s] += fired_count[k] * delta_value[r, d]
         if _cut_back(row_new, fired_reaction, fired_count, n_fired, delta_species, delta_value):
             clamped += 1
+        gained = False
         for s in range(n_species):
             fresh[i, s] = row_new[s]
+            gained = gained or (attract_mask[s] != 0 and row_new[s] > counts[i, s])
+        if gained and not may_sleep:
+            _nudge_if_first(i, counts, shared, model, tables)
         status[i] |= _CHANGED
     return clamped
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _nudge_if_first(j, counts, shared, model, tables):
+    """Attractors come to place j: if it had none, units that only walk toward them (a
+    ``wander`` of 0) may now leave the places linking into j, which may be asleep for good.
+    Flag those places as if someone had arrived, so phase 2 has them visited next step. Reads
+    the old state only, so the flags do not depend on the order of the blocks."""
+    attract_mask = model[16]
+    for s in range(attract_mask.shape[0]):
+        if attract_mask[s] != 0 and counts[j, s] > 0:
+            return
+    inbox, block_inbox = shared[3], shared[4]
+    in_ptr, in_link = model[12], model[13]
+    link_source, block = tables[16], tables[11]
+    for idx in range(in_ptr[j], in_ptr[j + 1]):
+        k = link_source[in_link[idx]]
+        inbox[k] = 1
+        block_inbox[k // block] = 1
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
@@ -643,7 +677,13 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
                         counts[j, hop_species[col]] += got
                         hops[idx, col] = 0
         if wake[j] <= due or arrived:
-            if state & _BUSY:  # still busy, most likely: the visit next step will tell
+            if not may_sleep:
+                # Hops lean on the neighbours' counts, which other blocks are writing now:
+                # the visit next step tells, unless this one found nothing possible and
+                # nothing changed here (attractors next door would have flagged it).
+                dormant = (state & _DORMANT) != 0 and not arrived
+                wake[j] = 2 * NEVER if dormant else 2 * (step + 1)
+            elif state & _BUSY:  # still busy, most likely: the visit next step will tell
                 wake[j] = 2 * (step + 1)
             else:
                 intensity, _, _ = _place_intensity(j, counts, hazard, birth_rate, model, tables)
@@ -977,7 +1017,13 @@ def _prepare_keyed(n_species: int, *kernel_args: np.ndarray) -> tuple[int, tuple
     ones interventions change (rates, link groups' rates, link weights)."""
     rate, group_rate, link_weight = kernel_args[0], kernel_args[15], kernel_args[11]
     digest = hash(
-        (rate.tobytes(), group_rate.tobytes(), link_weight.tobytes(), kernel_args[16].tobytes())
+        (
+            rate.tobytes(),
+            group_rate.tobytes(),
+            link_weight.tobytes(),
+            kernel_args[16].tobytes(),
+            kernel_args[18].tobytes() if len(kernel_args) > 18 else b"",
+        )
     )
     key = (n_species, digest, *(id(a) if isinstance(a, np.ndarray) else a for a in kernel_args))
     found = _PREPARED.get(key)
@@ -995,18 +1041,20 @@ def _prepare_keyed(n_species: int, *kernel_args: np.ndarray) -> tuple[int, tuple
 def _derive(
     n_species, rate, order, reactant_species, delta_species, delta_value, source, scale_mode,
     pop_mask, area, out_ptr, link_dest, link_weight, link_group, in_ptr, in_link, group_rate,
-    bias, attract_mask,
+    bias, attract_mask, wander=None,
 ):  # fmt: skip
     """The kernel's two argument tuples: the network in the compiler's dtypes, and the derived
     tables."""
     # Exactly the compiler's dtypes, contiguous: any other layout would compile the kernel anew.
     i32, i64, f64, i8 = np.int32, np.int64, np.float64, np.int8
+    if wander is None:
+        wander = np.ones(n_species)
     model = (
         _c(rate, f64), _c(order, i32), _c(reactant_species, i32), _c(delta_species, i32),
         _c(delta_value, i32), np.int64(scale_mode), _c(pop_mask, i8), _c(area, f64),
         _c(out_ptr, i64), _c(link_dest, i32), _c(link_weight, f64), _c(link_group, i32),
         _c(in_ptr, i64), _c(in_link, i32), _c(group_rate, f64), _c(bias, f64),
-        _c(attract_mask, i8),
+        _c(attract_mask, i8), _c(wander, f64),
     )  # fmt: skip
     out_ptr, in_ptr, in_link = model[8], model[12], model[13]
     tables = _tables(
@@ -1018,6 +1066,7 @@ def _derive(
         _partners(model[1], model[2], _c(source, i32)),
         # Places may sleep between visits unless some hops lean on the neighbours' counts.
         not np.any(model[15] != 0.0),
+        np.repeat(np.arange(len(out_ptr) - 1, dtype=np.int64), np.diff(out_ptr)),
     )
     return model, tables
 
@@ -1046,6 +1095,7 @@ def tau_advance(
     group_rate: np.ndarray,
     bias: np.ndarray,
     attract_mask: np.ndarray,
+    wander: np.ndarray | None = None,
     *,
     schedule: LeapSchedule | None = None,
 ) -> np.ndarray:
@@ -1071,7 +1121,7 @@ def tau_advance(
     network, (model, tables) = _prepare_keyed(
         n_species, rate, order, reactant_species, delta_species, delta_value, source, scale_mode,
         pop_mask, area, out_ptr, link_dest, link_weight, link_group, in_ptr, in_link, group_rate,
-        bias, attract_mask,
+        bias, attract_mask, wander,
     )  # fmt: skip
     if schedule is None:
         schedule = LeapSchedule(runs, n_places)
@@ -1125,7 +1175,7 @@ def _involvement_bound(counts, scratch, model, tables):
     rate, order, reactant_species = model[0], model[1], model[2]
     scale_mode, pop_mask, area = model[5], model[6], model[7]
     out_ptr, link_dest, link_weight, link_group = model[8], model[9], model[10], model[11]
-    group_rate, bias, attract_mask = model[14], model[15], model[16]
+    group_rate, bias, attract_mask, wander = model[14], model[15], model[16], model[17]
     hop_column, hop_total = tables[3], tables[13]
     n_species = counts.shape[1]
     bound = 0.0
@@ -1159,7 +1209,7 @@ def _involvement_bound(counts, scratch, model, tables):
             for link in range(out_ptr[i], out_ptr[i + 1]):
                 w = link_weight[link] * group_rate[link_group[link], c]
                 if w > 0.0:
-                    w *= attraction(counts, link_dest[link], bias[c], attract_mask, area)
+                    w *= attraction(counts, link_dest[link], bias[c], wander[c], attract_mask, area)
                     scratch[c] += w
         for s in range(n_species):
             if counts[i, s] > 0 and scratch[s] > bound:

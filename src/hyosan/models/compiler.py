@@ -37,6 +37,7 @@ class CompiledModel:
     pop_mask: np.ndarray
     mobility: np.ndarray  # float64 (S,) hop rate per unit link weight
     bias: np.ndarray
+    wander: np.ndarray  # float64 (S,) 1 where the attraction is zero (folded into mobility)
     attract_mask: np.ndarray
     characters: list[Character]
 
@@ -165,16 +166,21 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
     attractors = set(model.attractors)
     per_character = [model.values(c.overrides) for c in characters]
 
-    def per_species(table: dict[str, str], kind: str) -> np.ndarray:
+    def per_species(table: dict[str, str], kind: str, default: str = "0") -> np.ndarray:
         out = np.zeros(len(species), np.float64)
         for s, b in enumerate(base_of_arr):
             who = character_of[s]
             env = values if who < 0 else per_character[who]
-            out[s] = evaluate(table.get(base[b], "0"), env, f"{kind} of {base[b]!r}")
+            out[s] = evaluate(table.get(base[b], default), env, f"{kind} of {base[b]!r}")
         return out
 
     mobility = per_species(model.mobility, "mobility")
     bias = per_species(model.attraction, "attraction")
+    wander = per_species(model.wander, "wander", "1")
+    # Without attraction the pace is one number: fold it into the hop rate, so engines may
+    # take a species with zero bias as a plain walker.
+    mobility = np.where(bias == 0.0, mobility * wander, mobility)
+    wander = np.where(bias == 0.0, 1.0, wander)
     return CompiledModel(
         species=species,
         base_of=base_of_arr,
@@ -190,6 +196,7 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
         pop_mask=np.array([base[b] in living for b in base_of_arr], np.int8),
         mobility=mobility,
         bias=bias,
+        wander=wander,
         attract_mask=np.array([base[b] in attractors for b in base_of_arr], np.int8),
         characters=list(characters),
     )

@@ -7,6 +7,7 @@ it is compiled into arrays by :mod:`hyosan.models.compiler` for engines that kno
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -86,6 +87,8 @@ class Model:
     'frequency' by the place's living population N**(m-1) (the usual epidemic convention).
     mobility: compartment -> hop-rate expression (per unit link weight). attraction: compartment ->
     bias toward places dense in ``attractors`` (zombies drawn to noise); negative flees them.
+    wander: compartment -> its pace where no attractor is (a factor of its hop rate, default 1;
+    0: zombies stand still until they hear people next door, as in the show).
     groups: reported compartment -> its stages (E -> E1..Ek). Roles name the compartments that
     summaries use: ``susceptible`` (humans left) and ``infectious`` (zombies, peak and extinction).
     """
@@ -99,6 +102,7 @@ class Model:
     population: tuple[str, ...] | None = None
     mobility: dict[str, str] = field(default_factory=dict)
     attraction: dict[str, str] = field(default_factory=dict)
+    wander: dict[str, str] = field(default_factory=dict)
     attractors: tuple[str, ...] = ()
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     susceptible: tuple[str, ...] = ("S",)
@@ -158,7 +162,8 @@ class Model:
             rate = evaluate(reaction.rate, values, where)
             if not rate >= 0.0:
                 raise ModelError(f"{where}: rate {reaction.rate!r} = {rate} is negative")
-        for kind, table in (("mobility", self.mobility), ("attraction", self.attraction)):
+        movement = {"mobility": self.mobility, "attraction": self.attraction, "wander": self.wander}
+        for kind, table in movement.items():
             for comp, expression in table.items():
                 where = f"{kind} of {comp!r}"
                 if comp not in known:
@@ -166,6 +171,8 @@ class Model:
                 value = evaluate(expression, values, where)
                 if kind == "mobility" and not value >= 0.0:
                     raise ModelError(f"{where}: hop rate {expression!r} = {value} is negative")
+                if kind == "wander" and not (value >= 0.0 and math.isfinite(value)):
+                    raise ModelError(f"{where}: pace {expression!r} = {value} is not >= 0")
         listed = [
             *(self.population or ()), *self.attractors, *self.susceptible, *self.infectious,
             *self.latent, *(c for stages in self.groups.values() for c in stages),

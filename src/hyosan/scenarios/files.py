@@ -268,6 +268,9 @@ class ModelSpec(Strict):
     population: list[Name] | None = None
     mobility: dict[Name, Name] = Field(default_factory=dict)
     attraction: dict[Name, Name] = Field(default_factory=dict)
+    wander: dict[Name, Name] = Field(
+        default_factory=dict, description="pace where no attractor is (0: stand still)"
+    )
     attractors: list[Name] = Field(default_factory=list)
     groups: dict[Name, list[Name]] = Field(default_factory=dict)
     susceptible: list[Name] | None = None
@@ -833,7 +836,9 @@ def _build_model(spec: ModelSpec | None, world_model: Any) -> Any:
         assert spec.compartments is not None
         _check_signs(
             spec.parameters,
-            [r.rate for r in spec.reactions] + list(spec.mobility.values()),
+            [r.rate for r in spec.reactions]
+            + list(spec.mobility.values())
+            + list(spec.wander.values()),
             list(spec.attraction.values()),
         )
         parameters = {}
@@ -864,6 +869,7 @@ def _custom_model(spec: ModelSpec, parameters: dict[str, Any], optional: dict[st
         parameters=parameters,
         mobility=dict(spec.mobility),
         attraction=dict(spec.attraction),
+        wander=dict(spec.wander),
         attractors=tuple(spec.attractors),
         groups={k: tuple(v) for k, v in spec.groups.items()},
         **optional,
@@ -877,7 +883,9 @@ def _builtin_model(spec: ModelSpec, world_model: Any) -> Any:
         k
         for k in ("compartments", "population", "susceptible", "infectious", "latent")
         if getattr(spec, k) is not None
-    ] + [k for k in ("mobility", "attraction", "attractors", "groups") if getattr(spec, k)]
+    ] + [
+        k for k in ("mobility", "attraction", "wander", "attractors", "groups") if getattr(spec, k)
+    ]
     if custom_only:
         raise HyosanError(
             f"{custom_only[0]}: only a custom model (with reactions) sets it; "
@@ -922,7 +930,9 @@ def _builtin_model(spec: ModelSpec, world_model: Any) -> Any:
             )
     _check_signs(
         spec.parameters,
-        [r.rate for r in model.reactions] + list(model.mobility.values()),
+        [r.rate for r in model.reactions]
+        + list(model.mobility.values())
+        + list(model.wander.values()),
         list(model.attraction.values()),
     )
     for key, value in spec.parameters.items():
