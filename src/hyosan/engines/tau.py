@@ -68,7 +68,7 @@ _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 i
 _BIRTH_BIT = 62
 _CHANGED = np.uint8(1)  # status bit: the place's own new counts are in the ``fresh`` buffer
 _BUSY = np.uint8(2)  # status bit: visited this step as a busy place (it is visited again next)
-_DORMANT = np.uint8(4)  # status bit: visited, and nothing can happen there in this state
+_NO_PULL = np.uint8(4)  # status bit: visited, and nothing next door pulls its biased units
 NEVER = np.int64(1) << np.int64(61)
 """The next visit of a place where nothing can happen until something arrives."""
 # A place's next visit is stored as one code, 2 * step + sure: ``sure`` (1) if something
@@ -298,11 +298,12 @@ def _some_here(rng, own, remaining, groups_left, dt):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _place_intensity(i, counts, hazard, birth_rate, model, tables):
+def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=False):
     """Place i's per-capita hazard of leaving each compartment (into ``hazard``), its births'
     propensities (``birth_rate``), and its intensity ``A``: expected departures and births per
     unit time. Returns (A, how many compartments and births have a positive one, births to draw).
-    Reads only row i of ``counts``, unless some species' hops are biased (attraction)."""
+    Reads only row i of ``counts``, unless some species' hops are biased (attraction) and not
+    ``own_only`` (which leaves biased hops out: for a place known to feel no pull)."""
     (
         rate,
         order,
@@ -368,7 +369,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables):
         if column >= 0 and last_link > first_link:
             if bias[c] == 0.0:
                 h += hop_total[i, column]
-            else:
+            elif not own_only:
                 for link in range(first_link, last_link):
                     w = link_weight[link] * group_rate[link_group[link], c]
                     if w > 0.0:
@@ -399,7 +400,8 @@ def _next_wake(rng, intensity, dt, after, may_sleep):
     Each step something happens with probability ``1 - exp(-A dt)``, independently, while A
     stays as it is: the first such step is ``after + floor(E / (A dt))``, E a unit exponential.
     A busy place (``A dt >= PLACE_TEST_MAX``), or any place whose hazards depend on its
-    neighbours (biased hops: ``may_sleep`` false), is visited every step instead.
+    neighbours (it holds units with biased hops: ``may_sleep`` false), is visited every step
+    instead.
     """
     x = intensity * dt
     if x <= 0.0:
@@ -429,7 +431,8 @@ def _schedule_places(b, counts, key, step, dt, redraw, plan, shared, local, mode
         if redraw:
             intensity, _, _ = _place_intensity(i, counts, hazard, birth_rate, model, tables)
             rng[0] = stream_start(key, step, 2 * n_places + i)
-            wake[i] = _next_wake(rng, intensity, dt, step, may_sleep)
+            sleepy = not _leans(i, counts, model, may_sleep) or _pull(i, counts, model) == 0.0
+            wake[i] = _next_wake(rng, intensity, dt, step, sleepy)
         earliest = min(earliest, wake[i])
     block_wake[b] = earliest
 
@@ -452,7 +455,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
     everything after it is drawn freely. The joint law is the free one's. A busy place
     (``A dt >= PLACE_TEST_MAX``) draws freely every step.
     """
-    fresh, hops, status, inbox, block_inbox, block_wake = shared
+    fresh, hops, status, inbox, block_inbox, block_wake, _ = shared
     due = 2 * step + 1
     if block_wake[b] > due:
         return 0
@@ -489,14 +492,15 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         if code > due:
             continue
         status[i] = 0
+        if _leans(i, counts, model, may_sleep) and _pull(i, counts, model) == 0.0:
+            status[i] = _NO_PULL
         intensity, groups, n_births = _place_intensity(i, counts, hazard, birth_rate, model, tables)
         if intensity <= 0.0:
-            status[i] = _DORMANT
             continue
         rng[0] = stream_start(key, step, i)
         given_some = False  # drawing given that something happens here
         if intensity * dt >= PLACE_TEST_MAX:
-            status[i] = _BUSY
+            status[i] |= _BUSY
         else:
             if not code & 1:
                 u = next_uniform(rng)
@@ -627,21 +631,54 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
+def _leans(j, counts, model, may_sleep):
+    """Whether place j's hazards depend on its neighbours' counts: it holds units whose hops
+    are biased. Only such places must be visited every step (or stay dormant, see
+    ``_nudge_if_first``); the others sleep as usual."""
+    if may_sleep:
+        return False
+    bias = model[15]
+    for c in range(bias.shape[0]):
+        if bias[c] != 0.0 and counts[j, c] > 0:
+            return True
+    return False
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _pull(i, counts, model):
+    """The biased hop rates per unit out of place i, summed over its biased species (held or
+    not): zero when nothing next door pulls them (a ``wander`` of 0 and no attractors)."""
+    area, out_ptr, link_dest, link_weight, link_group = model[7:12]
+    group_rate, bias, attract_mask, wander = model[14:18]
+    total = 0.0
+    for c in range(bias.shape[0]):
+        if bias[c] == 0.0:
+            continue
+        for link in range(out_ptr[i], out_ptr[i + 1]):
+            w = link_weight[link] * group_rate[link_group[link], c]
+            if w > 0.0:
+                total += w * attraction(
+                    counts, link_dest[link], bias[c], wander[c], attract_mask, area
+                )
+    return total
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
 def _nudge_if_first(j, counts, shared, model, tables):
     """Attractors come to place j: if it had none, units that only walk toward them (a
-    ``wander`` of 0) may now leave the places linking into j, which may be asleep for good.
-    Flag those places as if someone had arrived, so phase 2 has them visited next step. Reads
-    the old state only, so the flags do not depend on the order of the blocks."""
+    ``wander`` of 0) may now leave the places linking into j, which may be asleep (they felt no
+    pull). Flag those places, so phase 2 has them visited next step. Reads the old state only,
+    so the flags do not depend on the order of the blocks."""
     attract_mask = model[16]
     for s in range(attract_mask.shape[0]):
         if attract_mask[s] != 0 and counts[j, s] > 0:
             return
-    inbox, block_inbox = shared[3], shared[4]
+    block_inbox, nudged = shared[4], shared[6]
     in_ptr, in_link = model[12], model[13]
     link_source, block = tables[16], tables[11]
     for idx in range(in_ptr[j], in_ptr[j + 1]):
         k = link_source[in_link[idx]]
-        inbox[k] = 1
+        nudged[k] = 1
         block_inbox[k // block] = 1
 
 
@@ -649,7 +686,7 @@ def _nudge_if_first(j, counts, shared, model, tables):
 def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables):
     """Phase 2 for block b: own new counts plus arrivals, then the next visit of every place
     that was visited or changed (the others keep theirs: nothing about them changed)."""
-    fresh, hops, status, inbox, block_inbox, block_wake = shared
+    fresh, hops, status, inbox, block_inbox, block_wake, nudged = shared
     due = 2 * step + 1
     if block_wake[b] > due and not block_inbox[b]:
         return
@@ -676,19 +713,20 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
                     if got != 0:
                         counts[j, hop_species[col]] += got
                         hops[idx, col] = 0
-        if wake[j] <= due or arrived:
-            if not may_sleep:
-                # Hops lean on the neighbours' counts, which other blocks are writing now:
-                # the visit next step tells, unless this one found nothing possible and
-                # nothing changed here (attractors next door would have flagged it).
-                dormant = (state & _DORMANT) != 0 and not arrived
-                wake[j] = 2 * NEVER if dormant else 2 * (step + 1)
-            elif state & _BUSY:  # still busy, most likely: the visit next step will tell
+        pulled = nudged[j] != 0
+        if wake[j] <= due or arrived or pulled:
+            nudged[j] = 0
+            leans = _leans(j, counts, model, may_sleep)
+            if state & _BUSY or (leans and (pulled or not state & _NO_PULL)):
+                # Busy, most likely still; or biased hops lean on the neighbours' counts,
+                # which other blocks are writing now: the visit next step tells.
                 wake[j] = 2 * (step + 1)
-            else:
-                intensity, _, _ = _place_intensity(j, counts, hazard, birth_rate, model, tables)
+            else:  # what happens here depends on this row only (no pull felt: no biased hops)
+                intensity, _, _ = _place_intensity(
+                    j, counts, hazard, birth_rate, model, tables, True
+                )
                 rng[0] = stream_start(key, step, n_places + j)
-                wake[j] = _next_wake(rng, intensity, dt, step + 1, may_sleep)
+                wake[j] = _next_wake(rng, intensity, dt, step + 1, True)
             status[j] = 0
         earliest = min(earliest, wake[j])
     block_wake[b] = earliest
@@ -742,7 +780,8 @@ def _awake_places(block_wake, step, n_places, block):
 def _shared(n_places, n_links, n_species, n_mobile, n_blocks):
     """One run's scratch: new rows of changed places, departures per link (all zero between
     steps: the gathering place takes them out), status and inbox flags per place, inbox flags
-    and earliest next visit per block."""
+    and earliest next visit per block, and flags of places whose biased units may now feel a
+    pull (``_nudge_if_first``)."""
     return (
         np.empty((n_places, n_species), np.int32),
         np.zeros((n_links, n_mobile), np.int32),
@@ -750,6 +789,7 @@ def _shared(n_places, n_links, n_species, n_mobile, n_blocks):
         np.zeros(n_places, np.uint8),
         np.zeros(n_blocks, np.uint8),
         np.empty(n_blocks, np.int64),
+        np.zeros(n_places, np.uint8),
     )
 
 

@@ -139,6 +139,7 @@ def jonas(
     zombie_hop: float = 3.0,
     human_hop: float = 0.3,
     noise_bias: float = 0.0,
+    zombie_wander: float = 1.0,
     time_unit: str = "hour",
 ) -> Model:
     """The Jonas virus of *All of Us Are Dead*.
@@ -155,6 +156,9 @@ def jonas(
     minute and 0.8 % take over two hours (0.08 % over three); 0.3 % become hybrids (a handful in
     a school of a thousand). With these, Hyosan High (``hyosan-high``) is over 70 % turned or dead
     two hours after the first bite in the median history, and its barricaded rooms survive the day.
+    Zombies hop along a link at ``zombie_hop`` times (``zombie_wander`` + ``noise_bias`` x humans
+    per unit area beyond it): by default a plain random walk; with ``zombie_wander`` 0 they stand
+    still until they hear people next door, as in the show (the ``seoul`` world's choice).
     """
     if int(stages) != stages or stages < 1:
         from hyosan.errors import ModelError
@@ -196,12 +200,16 @@ def jonas(
             "zombie_hop": Parameter(zombie_hop, "1/hour", "zombie hop rate per link"),
             "human_hop": Parameter(human_hop, "1/hour", "human hop rate per link"),
             "noise_bias": Parameter(noise_bias, "", "zombie pull toward dense humans (0: random)"),
+            "zombie_wander": Parameter(
+                zombie_wander, "", "zombie pace where no human is next door (0: stand still)"
+            ),
         },
         time_unit=time_unit,
         contact="frequency",
         population=("S", *stage_names, "Z", "H"),
         mobility={**{c: "human_hop" for c in movers}, "Z": "zombie_hop"},
         attraction={"Z": "noise_bias"},
+        wander={"Z": "zombie_wander"},
         attractors=("S",),
         groups={"E": stage_names},
         latent=stage_names,

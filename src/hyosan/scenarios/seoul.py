@@ -46,6 +46,10 @@ RIVER_GROUPS = ("han-bridges", "han-rail", "commute-han", "subway-han")
 HUMANS_ONLY = {"Z": 0.0}
 DEFAULT_TOP_K = {"dong": 20, 250: 4, 100: 2}
 STEP_ACCURACY = 0.1
+ZOMBIES = {"zombie_wander": 0.0, "noise_bias": 1 / 15_000}
+"""Seoul's zombies stand still until they hear people in the next place, as in the show, and
+then go there at ``zombie_hop`` times its density over 15,000 people per km2 (Seoul's median
+cell): a fallen district stays put instead of wandering, and a step of its leap costs nothing."""
 """Expected events per person per tau step at most (``simulate(accuracy=...)``)."""
 """Destinations kept per origin dong: all the big ones at dong level, a sparse layer for grids."""
 
@@ -611,9 +615,7 @@ def build(
     person. transit: (stations.csv, edges.csv) of a rail network, or a TransitNetwork.
     Other keyword arguments set parameters of the jonas model (e.g. ``beta=40``).
     """
-    model = jonas(time_unit="hour")
-    if parameters:
-        model = model.with_parameters(**parameters)
+    model = jonas(time_unit="hour").with_parameters(**{**ZOMBIES, **parameters})
     seoul = seoul_map(resolution, regions=regions, gu=gu, scale=scale)
     seoul.places = add_crossings(seoul)
     if commute is not None:
