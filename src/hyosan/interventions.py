@@ -436,7 +436,7 @@ class InterventionPlan:
                 )
         movement = self._movement_parameters()
         moving = tuple((name, value) for _, name, value in overrides if name in movement)
-        group_rate, bias = base.group_rate, base.bias
+        group_rate, bias, wander = base.group_rate, base.bias, base.wander
         if moving:
             group_rate, bias, wander = self._movement_with(moving)
         group_rate = group_rate.copy()

@@ -46,10 +46,12 @@ RIVER_GROUPS = ("han-bridges", "han-rail", "commute-han", "subway-han")
 HUMANS_ONLY = {"Z": 0.0}
 DEFAULT_TOP_K = {"dong": 20, 250: 4, 100: 2}
 STEP_ACCURACY = 0.1
-ZOMBIES = {"zombie_wander": 0.0, "noise_bias": 1 / 15_000}
-"""Seoul's zombies stand still until they hear people in the next place, as in the show, and
-then go there at ``zombie_hop`` times its density over 15,000 people per km2 (Seoul's median
-cell): a fallen district stays put instead of wandering, and a step of its leap costs nothing."""
+ZOMBIE_WANDER = 0.0
+MEDIAN_DENSITY = 15_000.0
+"""Seoul's zombies stand still until they hear people in the next place, as in the show
+(``zombie_wander`` 0), and then go there at ``zombie_hop`` times its density over Seoul's median
+(people per km2 of a 250 m cell; of the reduced density in a world of ``scale`` < 1): a fallen
+district stays put instead of wandering, and a step of its leap costs next to nothing."""
 """Expected events per person per tau step at most (``simulate(accuracy=...)``)."""
 """Destinations kept per origin dong: all the big ones at dong level, a sparse layer for grids."""
 
@@ -613,9 +615,11 @@ def build(
     '신촌동') or (lat, lon); None for no outbreak. gu / scale: a smaller world (some gu, a fraction
     of the people) for quick runs. commute: 'radiation', 'gravity' or None; trips_per_day per
     person. transit: (stations.csv, edges.csv) of a rail network, or a TransitNetwork.
-    Other keyword arguments set parameters of the jonas model (e.g. ``beta=40``).
+    Other keyword arguments set parameters of the jonas model (e.g. ``beta=40``); zombies stand
+    still until they hear people next door unless ``zombie_wander`` says otherwise.
     """
-    model = jonas(time_unit="hour").with_parameters(**{**ZOMBIES, **parameters})
+    zombies = {"zombie_wander": ZOMBIE_WANDER, "noise_bias": 1 / (MEDIAN_DENSITY * scale)}
+    model = jonas(time_unit="hour").with_parameters(**{**zombies, **parameters})
     seoul = seoul_map(resolution, regions=regions, gu=gu, scale=scale)
     seoul.places = add_crossings(seoul)
     if commute is not None:
