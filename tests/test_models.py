@@ -136,3 +136,21 @@ def test_builtins_have_expected_shapes():
     assert seir().contact == "frequency"
     assert szr().contact == "density"
     assert np.isclose(szr().values()["kappa"] / szr().values()["beta"], 0.8)
+
+
+def test_wander_is_checked_and_named():
+    with pytest.raises(ModelError, match=r"wander of 'Z'.*pace"):
+        jonas(zombie_wander=-0.5)
+    with pytest.raises(ModelError, match=r"wander: unknown compartment 'Q'"):
+        _model(wander={"Q": "1"})
+
+
+def test_wander_without_attraction_is_folded_into_the_hop_rate():
+    """A pace with no attraction is one number: the compiler multiplies the hop rate by it, so
+    engines see a plain walker; with attraction it stays the factor where nobody attracts."""
+    plain = compile_model(jonas(zombie_hop=3.0, zombie_wander=0.5))
+    z = plain.species.index("Z")
+    assert plain.mobility[z] == pytest.approx(1.5) and plain.wander[z] == 1.0
+    pulled = compile_model(jonas(zombie_hop=3.0, zombie_wander=0.0, noise_bias=0.01))
+    assert pulled.mobility[z] == pytest.approx(3.0) and pulled.wander[z] == 0.0
+    assert pulled.bias[z] == pytest.approx(0.01)

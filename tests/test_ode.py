@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
+from test_tau_kernel import _network
 
 from hyosan import Scenario, simulate
+from hyosan.engines.ode import OdeEngine
 from hyosan.models import seir, szr
 from hyosan.places import grid, well_mixed
 
@@ -59,3 +61,18 @@ def test_hops_conserve_and_spread():
     ds = simulate(Scenario(model=szr(hop=1.0), places=places), 200.0, engine="ode", progress=False)
     z = ds["counts"].sel(compartment="Z").isel(run=0).sum("region").values
     np.testing.assert_allclose(z, 100.0, rtol=1e-6)
+
+
+def test_idle_zombies_follow_the_mean_field_pull():
+    """Zombies with a wander of 0 leave home at b * S_1(t) while people fill the next place,
+    S_1 = n (1 - exp(-h t)): home(t) / home(0) = exp(-b n (t - (1 - exp(-h t)) / h))."""
+    n, h, b, t = 1000.0, 0.5, 0.001, 2.0
+    net = _network(
+        ["S", "Z"], [], n_places=3, links=[(0, 1, 1.0, 0), (2, 1, 1.0, 1)],
+        group_rate=[[0.0, 1.0], [h, 0.0]], bias=[0.0, b], attract_mask=[1, 0], wander=[1.0, 0.0],
+    )  # fmt: skip
+    net.initial[0, 1], net.initial[2, 0] = 5, int(n)
+    engine = OdeEngine(net, 1)
+    engine.advance(0.0, t)
+    expected = 5 * np.exp(-b * n * (t - (1 - np.exp(-h * t)) / h))
+    assert engine.state[0, 0, 1] == pytest.approx(expected, rel=1e-5)

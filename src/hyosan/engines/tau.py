@@ -638,10 +638,10 @@ def _leans(j, counts, model, may_sleep):
     if may_sleep:
         return False
     bias = model[15]
+    held = False
     for c in range(bias.shape[0]):
-        if bias[c] != 0.0 and counts[j, c] > 0:
-            return True
-    return False
+        held = held or (bias[c] != 0.0 and counts[j, c] > 0)
+    return held
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
