@@ -68,7 +68,6 @@ _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 i
 _BIRTH_BIT = 62
 _CHANGED = np.uint8(1)  # status bit: the place's own new counts are in the ``fresh`` buffer
 _BUSY = np.uint8(2)  # status bit: visited this step as a busy place (it is visited again next)
-_NO_PULL = np.uint8(4)  # status bit: visited, and nothing next door pulls its biased units
 NEVER = np.int64(1) << np.int64(61)
 """The next visit of a place where nothing can happen until something arrives."""
 # A place's next visit is stored as one code, 2 * step + sure: ``sure`` (1) if something
@@ -419,7 +418,7 @@ def _next_wake(rng, intensity, dt, after, may_sleep):
 def _schedule_places(b, counts, key, step, dt, redraw, plan, shared, local, model, tables):
     """Block b at the start of a call: each place's next visit (drawn anew when ``redraw``, else
     kept from the last call), and the block's earliest."""
-    wake = plan
+    wake, no_pull = plan
     block_wake = shared[5]
     hazard, birth_rate = local[6], local[7]
     rng = local[0]
@@ -431,7 +430,8 @@ def _schedule_places(b, counts, key, step, dt, redraw, plan, shared, local, mode
         if redraw:
             intensity, _, _ = _place_intensity(i, counts, hazard, birth_rate, model, tables)
             rng[0] = stream_start(key, step, 2 * n_places + i)
-            sleepy = not _leans(i, counts, model, may_sleep) or _pull(i, counts, model) == 0.0
+            no_pull[i] = not may_sleep and _pull(i, counts, model) == 0.0
+            sleepy = no_pull[i] or not _leans(i, counts, model, may_sleep)
             wake[i] = _next_wake(rng, intensity, dt, step, sleepy)
         earliest = min(earliest, wake[i])
     block_wake[b] = earliest
@@ -459,7 +459,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
     due = 2 * step + 1
     if block_wake[b] > due:
         return 0
-    wake = plan
+    wake, no_pull = plan
     rng, weight, taken, row_new, fired_reaction, fired_count, hazard, birth_rate = local
     (
         rate,
@@ -492,15 +492,15 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         if code > due:
             continue
         status[i] = 0
-        if _leans(i, counts, model, may_sleep) and _pull(i, counts, model) == 0.0:
-            status[i] = _NO_PULL
+        if _leans(i, counts, model, may_sleep):
+            no_pull[i] = _pull(i, counts, model) == 0.0
         intensity, groups, n_births = _place_intensity(i, counts, hazard, birth_rate, model, tables)
         if intensity <= 0.0:
             continue
         rng[0] = stream_start(key, step, i)
         given_some = False  # drawing given that something happens here
         if intensity * dt >= PLACE_TEST_MAX:
-            status[i] |= _BUSY
+            status[i] = _BUSY
         else:
             if not code & 1:
                 u = next_uniform(rng)
@@ -691,7 +691,7 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
     if block_wake[b] > due and not block_inbox[b]:
         return
     block_inbox[b] = 0
-    wake = plan
+    wake, no_pull = plan
     rng, hazard, birth_rate = local[0], local[6], local[7]
     in_ptr = model[12]
     hop_species = tables[4]
@@ -715,9 +715,11 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
                         hops[idx, col] = 0
         pulled = nudged[j] != 0
         if wake[j] <= due or arrived or pulled:
-            nudged[j] = 0
+            if pulled:
+                nudged[j] = 0
+                no_pull[j] = False
             leans = _leans(j, counts, model, may_sleep)
-            if state & _BUSY or (leans and (pulled or not state & _NO_PULL)):
+            if state & _BUSY or (leans and not no_pull[j]):
                 # Busy, most likely still; or biased hops lean on the neighbours' counts,
                 # which other blocks are writing now: the visit next step tells.
                 wake[j] = 2 * (step + 1)
@@ -937,7 +939,7 @@ np.zeros) would cost a compiled kernel of its own and nothing measurable at run 
 
 @nb.njit(cache=True, parallel=_PARALLEL)
 def _advance(
-    counts, keys, step0, n_steps, dt, wake, redraw, by_place, n_work, serial_max, model,
+    counts, keys, step0, n_steps, dt, plans, redraw, by_place, n_work, serial_max, model,
     tables,
 ):  # fmt: skip
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
@@ -946,8 +948,9 @@ def _advance(
     one of phase 2, sharing one run's scratch; work item w takes blocks w, w + n_work, ... (so a
     busy region is spread over the items); a step with at most ``serial_max`` places awake runs
     on this thread instead (a launch would cost more). Otherwise the ``n_work`` items each take
-    whole runs (every step) with scratch of their own. ``wake``: each run's schedule of
-    visits (``_next_wake``), kept between calls; ``redraw``: the runs whose schedule is stale.
+    whole runs (every step) with scratch of their own. ``plans``: each run's schedule of
+    visits (``_next_wake``) and which places feel no pull (``_pull``), kept between calls;
+    ``redraw``: the runs whose schedule is stale.
     """
     runs, n_places, n_species = counts.shape
     n_links = model[9].shape[0]
@@ -964,7 +967,7 @@ def _advance(
     zero, one = np.int64(0), np.int64(1)
     both, start = np.int64(LEAP | GATHER), np.int64(SCHEDULE)
     for k in range(runs if by_place else 1):
-        plan = wake[k]
+        plan = (plans[0][k], plans[1][k])
         if by_place:
             if n_steps[k] <= 0:
                 continue
@@ -998,7 +1001,7 @@ def _advance(
                                 continue
                             clamps[run] = _sweep(
                                 counts[run], keys[run], step0[run], n_steps[run], dt[run], zero,
-                                one, both | start, redraw[run], wake[run],
+                                one, both | start, redraw[run], (plans[0][run], plans[1][run]),
                                 item_shared, _row(local, w), model, tables,
                             )  # fmt: skip
         if by_place:
@@ -1021,10 +1024,13 @@ class LeapSchedule:
     """Each run's schedule of visits (``_next_wake``), kept from one ``tau_advance`` call to the
     next so that a history does not depend on how it is cut into calls. It holds for the step
     size, first step and network it was drawn for; ``forget`` marks runs whose counts were
-    changed outside the kernel (an intervention), and any other mismatch redraws it."""
+    changed outside the kernel (an intervention), and any other mismatch redraws it. With it,
+    for worlds with biased hops, the places known to feel no pull (nothing next door attracts
+    their biased units; cleared when attractors come next door, see ``_nudge_if_first``)."""
 
     def __init__(self, runs: int, n_places: int) -> None:
         self.wake = np.zeros((runs, n_places), np.int64)
+        self.no_pull = np.zeros((runs, n_places), np.bool_)
         self.dt = np.full(runs, np.nan)
         self.next_step = np.full(runs, -1, np.int64)
         self.network = np.zeros(runs, np.int64)
@@ -1036,12 +1042,12 @@ class LeapSchedule:
     def take(self, runs: np.ndarray) -> LeapSchedule:
         """A copy for some runs (``put`` writes it back)."""
         part = LeapSchedule.__new__(LeapSchedule)
-        for name in ("wake", "dt", "next_step", "network"):
+        for name in ("wake", "no_pull", "dt", "next_step", "network"):
             setattr(part, name, np.ascontiguousarray(getattr(self, name)[runs]))
         return part
 
     def put(self, runs: np.ndarray, part: LeapSchedule) -> None:
-        for name in ("wake", "dt", "next_step", "network"):
+        for name in ("wake", "no_pull", "dt", "next_step", "network"):
             getattr(self, name)[runs] = getattr(part, name)
 
 
@@ -1183,7 +1189,7 @@ def tau_advance(
     previous = nb.set_parallel_chunksize(1)
     try:
         clamps = _advance(
-            counts, keys, step0, n_steps, dt, schedule.wake, redraw, by_place,
+            counts, keys, step0, n_steps, dt, (schedule.wake, schedule.no_pull), redraw, by_place,
             n_work, SERIAL_STEP_MAX, model, tables,
         )  # fmt: skip
     except BaseException:
