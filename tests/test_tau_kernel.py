@@ -251,26 +251,50 @@ def test_a_run_is_the_same_alone_or_in_a_batch(regime, small_blocks):
     np.testing.assert_array_equal(alone[0], batch[5])
 
 
-def test_regimes_blocks_and_chunks_give_one_history(monkeypatch):
+def _idle_zombies_lattice() -> tuple[CompiledNetwork, np.ndarray]:
+    """People walk in from the left third of a lattice; zombies on the right stand still
+    (wander 0) until people come next door: places sleep, feel no pull, and get nudged."""
+    net = _network(
+        ["S", "Z", "R"],
+        [(["S", "Z"], ["Z", "Z"], 0.02), (["S", "Z"], ["S", "R"], 0.01)],
+        n_places=12 * 10, links=_lattice_links(12, 10), group_rate=[[0.4, 0.3, 0.0]],
+        bias=[0.0, 0.05, 0.0], attract_mask=[1, 0, 0], wander=[1.0, 0.0, 1.0],
+    )  # fmt: skip
+    start = np.zeros((3, net.n_places, 3), np.int32)
+    columns = np.arange(net.n_places) % 12
+    start[:, columns < 4, 0] = 30
+    start[:, columns >= 8, 1] = 3
+    return net, start
+
+
+@pytest.mark.parametrize("world", ["walk", "idle"])
+def test_regimes_blocks_and_chunks_give_one_history(monkeypatch, world):
     """Neither the split of the work, nor the block size, nor chunking changes a history (the
-    chunks pass on the places' schedules of visits, as the engine does)."""
-    net = _szr_lattice()
+    chunks pass on the places' schedules of visits and, with idle zombies, which places feel
+    no pull, as the engine does)."""
+    if world == "walk":
+        net = _szr_lattice()
+        start = _szr_start(net, 3)
+    else:
+        net, start = _idle_zombies_lattice()
     keys = [21, 22, 23]
     histories = []
     for min_places, block, serial_max in ((10**9, 256, -1), (1, 16, -1), (1, 7, 30)):
         monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", min_places)
         monkeypatch.setattr(tau, "BLOCK", block)
         monkeypatch.setattr(tau, "SERIAL_STEP_MAX", serial_max)
-        counts = _szr_start(net, 3)
+        counts = start.copy()
         _advance(net, counts, keys, 0, 40, 0.1)
         histories.append(counts)
-        chunked = _szr_start(net, 3)
+        chunked = start.copy()
         schedule = tau.LeapSchedule(3, net.n_places)
         for step0 in range(0, 40, 15):  # chunks of 15, 15 and 10 steps
             _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1, schedule)
         histories.append(chunked)
     for other in histories[1:]:
         np.testing.assert_array_equal(other, histories[0])
+    if world == "idle":  # people reached the zombies, who moved: the world is not simply still
+        assert np.any(histories[0][:, :, 1] != start[:, :, 1])
 
 
 @pytest.mark.parametrize("n0", [12, 1000])  # one uniform per unit, and a binomial
