@@ -455,7 +455,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
     everything after it is drawn freely. The joint law is the free one's. A busy place
     (``A dt >= PLACE_TEST_MAX``) draws freely every step.
     """
-    fresh, hops, status, inbox, block_inbox, block_wake, _ = shared
+    fresh, hops, status, inbox, block_inbox, block_wake, _, mail = shared
     due = 2 * step + 1
     if block_wake[b] > due:
         return 0
@@ -492,9 +492,13 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         if code > due:
             continue
         status[i] = 0
-        if _leans(i, counts, model, may_sleep):
+        # A place known to feel no pull still feels none: attractors coming next door clear
+        # the mark (``_nudge_if_first``), so only the others look at their neighbours.
+        if not no_pull[i] and _leans(i, counts, model, may_sleep):
             no_pull[i] = _pull(i, counts, model) == 0.0
-        intensity, groups, n_births = _place_intensity(i, counts, hazard, birth_rate, model, tables)
+        intensity, groups, n_births = _place_intensity(
+            i, counts, hazard, birth_rate, model, tables, no_pull[i]
+        )
         if intensity <= 0.0:
             continue
         rng[0] = stream_start(key, step, i)
@@ -580,7 +584,9 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
                     n_fired += 1
                 else:
                     link = first_link + k - n_reaction_channels
-                    hops[in_slot[link], column] = got
+                    slot = in_slot[link]
+                    hops[slot, column] = got
+                    mail[slot] = 1
                     destination = link_dest[link]
                     # Other threads may flag the same place: they all write 1.
                     inbox[destination] = 1
@@ -686,7 +692,7 @@ def _nudge_if_first(j, counts, shared, model, tables):
 def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables):
     """Phase 2 for block b: own new counts plus arrivals, then the next visit of every place
     that was visited or changed (the others keep theirs: nothing about them changed)."""
-    fresh, hops, status, inbox, block_inbox, block_wake, nudged = shared
+    fresh, hops, status, inbox, block_inbox, block_wake, nudged, mail = shared
     due = 2 * step + 1
     if block_wake[b] > due and not block_inbox[b]:
         return
@@ -708,6 +714,9 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
         if arrived:
             inbox[j] = 0
             for idx in range(in_ptr[j], in_ptr[j + 1]):
+                if not mail[idx]:
+                    continue
+                mail[idx] = 0
                 for col in range(hop_species.shape[0]):
                     got = hops[idx, col]
                     if got != 0:
@@ -782,8 +791,9 @@ def _awake_places(block_wake, step, n_places, block):
 def _shared(n_places, n_links, n_species, n_mobile, n_blocks):
     """One run's scratch: new rows of changed places, departures per link (all zero between
     steps: the gathering place takes them out), status and inbox flags per place, inbox flags
-    and earliest next visit per block, and flags of places whose biased units may now feel a
-    pull (``_nudge_if_first``)."""
+    and earliest next visit per block, flags of places whose biased units may now feel a
+    pull (``_nudge_if_first``), and which in-links carry departures (a place gathers only those:
+    most of its links carry nothing in a step, and each is a row of every mobile species)."""
     return (
         np.empty((n_places, n_species), np.int32),
         np.zeros((n_links, n_mobile), np.int32),
@@ -792,6 +802,7 @@ def _shared(n_places, n_links, n_species, n_mobile, n_blocks):
         np.zeros(n_blocks, np.uint8),
         np.empty(n_blocks, np.int64),
         np.zeros(n_places, np.uint8),
+        np.zeros(n_links, np.uint8),
     )
 
 
