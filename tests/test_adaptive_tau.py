@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from hyosan import Scenario, simulate
+from hyosan.engines import TauEngine
 from hyosan.engines.tau import tau_involvement
 from hyosan.errors import HyosanError
-from hyosan.models import sir, szr
+from hyosan.models import jonas, sir, szr
 from hyosan.places import grid, well_mixed
+from hyosan.simulate import run_keys
 
 Z4 = 4.0
 
@@ -81,3 +83,31 @@ def test_adaptive_history_is_the_same_alone_in_a_batch_and_on_any_threads():
 def test_bad_accuracy_names_it():
     with pytest.raises(HyosanError, match="accuracy"):
         simulate(_lattice(), t_end=1.0, accuracy=-1.0, progress=False)
+
+
+def _walking_town() -> Scenario:
+    """Jonas's virus on an 8x8 town of 150 people a block who walk; zombies bite at 120 an
+    hour and stand still until they hear people next door. The bites set the step, so the
+    quiet blocks far from them leap over several steps at once."""
+    model = jonas(time_unit="hour", stages=1, zombie_wander=0.0, noise_bias=1 / 150)
+    start = {"S": 150, "E1": 0, "Z": 0, "H": 0, "R": 0}
+    return Scenario(model=model, places=grid((8, 8), start).with_outbreak("0,0", "Z", 2))
+
+
+def test_quiet_places_leap_over_several_steps_and_agree_with_ssa():
+    """Means of humans, bitten and zombies each half hour within 4 standard errors of ssa's,
+    while most blocks are inside leaps over several steps (the engine's schedule says so)."""
+    town = _walking_town()
+    engine = TauEngine(town.compile(), 1, run_keys(1, 1), 3.0, 0.05)
+    engine.advance(0.0, 0.5)
+    assert np.isfinite(engine.schedule.until).sum() > 32
+    runs = 200
+    options = dict(t_end=3.0, runs=runs, record_every=0.5, progress=False)
+    exact = simulate(town, engine="ssa", seed=3, **options)
+    leap = simulate(town, engine="tau", accuracy=0.05, seed=4, **options)
+    for compartment in ("S", "E", "Z"):
+        a = exact["counts"].sel(compartment=compartment).sum("region").values.astype(float)
+        b = leap["counts"].sel(compartment=compartment).sum("region").values.astype(float)
+        se = np.sqrt(a.var(axis=0, ddof=1) / runs + b.var(axis=0, ddof=1) / runs)
+        gap = np.abs(a.mean(axis=0) - b.mean(axis=0))
+        assert np.all(gap <= Z4 * se + 1e-9), (compartment, gap, se)

@@ -135,10 +135,10 @@ def _szr_start(net: CompiledNetwork, runs: int) -> np.ndarray:
     return counts
 
 
-def _advance(net, counts, keys, step0, n_steps, dt, schedule=None):
+def _advance(net, counts, keys, step0, n_steps, dt, schedule=None, accuracy=None):
     return tau_advance(
         counts, np.asarray(keys, np.uint64), step0, n_steps, dt, *net.kernel_args(),
-        schedule=schedule,
+        schedule=schedule, accuracy=accuracy, time0=step0 * dt,
     )  # fmt: skip
 
 
@@ -267,16 +267,31 @@ def _idle_zombies_lattice() -> tuple[CompiledNetwork, np.ndarray]:
     return net, start
 
 
-@pytest.mark.parametrize("world", ["walk", "idle"])
+def _walkers_and_zombies_lattice() -> tuple[CompiledNetwork, np.ndarray]:
+    """Humans walk slowly everywhere, zombies bite in the middle: with adaptive steps the quiet
+    places leap over several steps, and the zombies' arrivals cut such leaps short."""
+    net = _network(
+        ["S", "Z", "R"],
+        [(["S", "Z"], ["Z", "Z"], 0.02), (["S", "Z"], ["S", "R"], 0.01)],
+        n_places=12 * 10, links=_lattice_links(12, 10), group_rate=[[0.05, 0.3, 0.0]],
+    )  # fmt: skip
+    return net, _szr_start(net, 3)
+
+
+@pytest.mark.parametrize("world", ["walk", "idle", "leaps"])
 def test_regimes_blocks_and_chunks_give_one_history(monkeypatch, world):
     """Neither the split of the work, nor the block size, nor chunking changes a history (the
-    chunks pass on the places' schedules of visits and, with idle zombies, which places feel
-    no pull, as the engine does)."""
+    chunks pass on the places' schedules of visits, with idle zombies which places feel no
+    pull, and with adaptive steps when each leap over several steps ends, as the engine does)."""
+    accuracy = None
     if world == "walk":
         net = _szr_lattice()
         start = _szr_start(net, 3)
-    else:
+    elif world == "idle":
         net, start = _idle_zombies_lattice()
+    else:
+        net, start = _walkers_and_zombies_lattice()
+        accuracy = 0.3  # dt 0.1: a human alone (0.2 hops an hour) may leap over 3 steps
     keys = [21, 22, 23]
     histories = []
     for min_places, block, serial_max in ((10**9, 256, -1), (1, 16, -1), (1, 7, 30)):
@@ -284,12 +299,14 @@ def test_regimes_blocks_and_chunks_give_one_history(monkeypatch, world):
         monkeypatch.setattr(tau, "BLOCK", block)
         monkeypatch.setattr(tau, "SERIAL_STEP_MAX", serial_max)
         counts = start.copy()
-        _advance(net, counts, keys, 0, 40, 0.1)
+        _advance(net, counts, keys, 0, 40, 0.1, accuracy=accuracy)
         histories.append(counts)
         chunked = start.copy()
         schedule = tau.LeapSchedule(3, net.n_places)
         for step0 in range(0, 40, 15):  # chunks of 15, 15 and 10 steps
-            _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1, schedule)
+            _advance(net, chunked, keys, step0, min(15, 40 - step0), 0.1, schedule, accuracy)
+            if accuracy is not None:  # some places are inside a leap over several steps
+                assert np.isfinite(schedule.until).any()
         histories.append(chunked)
     for other in histories[1:]:
         np.testing.assert_array_equal(other, histories[0])

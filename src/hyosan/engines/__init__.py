@@ -62,6 +62,7 @@ class TauEngine:
 
     name = "tau"
     ADAPT_EVERY = 16
+    KEEP_STEP = 0.8
 
     def __init__(
         self,
@@ -126,6 +127,7 @@ class TauEngine:
         keys = self.keys[index]
         steps = steps.copy()
         now = np.full(len(state), float(t0))
+        last_dt = np.where(schedule.next_step == steps, schedule.dt, np.inf)
         while True:
             left = t1 - now
             going = left > 1e-12 * max(abs(t1), 1.0)
@@ -134,13 +136,23 @@ class TauEngine:
             bound = tau_involvement(state, *args)
             wanted = np.minimum(self.dt, self.accuracy / np.maximum(bound, 1e-300))
             needed = np.ceil(left / wanted - 1e-9).astype(np.int64)
-            n_steps = np.where(going, np.minimum(np.maximum(needed, 1), self.ADAPT_EVERY), 0)
             dt = np.where(going, left / np.maximum(needed, 1), 0.0)
+            # Keep the last step while it fits, is not much shorter than needed and divides
+            # what is left: a new step size makes every place draw its next visit anew.
+            fits = (last_dt <= wanted) & (last_dt >= self.KEEP_STEP * wanted)
+            step = np.where(fits, last_dt, 1.0)
+            whole = np.rint(left / step)
+            keep = fits & (np.abs(whole * step - left) <= 1e-9 * left)
+            dt = np.where(keep & going, last_dt, dt)
+            needed = np.where(keep, whole.astype(np.int64), needed)
+            n_steps = np.where(going, np.minimum(np.maximum(needed, 1), self.ADAPT_EVERY), 0)
             self.clamps[index] += tau_advance(
-                state, keys, steps, n_steps, dt, *args, schedule=schedule
-            )
+                state, keys, steps, n_steps, dt, *args, schedule=schedule,
+                accuracy=self.accuracy, longest=self.dt, time0=now,
+            )  # fmt: skip
             steps += n_steps
             now = np.where(n_steps >= needed, t1, now + n_steps * dt)
+            last_dt = np.where(n_steps > 0, dt, last_dt)
         self.steps_done[index] = steps
 
     def counters(self) -> dict[str, np.ndarray]:

@@ -27,6 +27,15 @@ Places where the expected changes per step reach ``PLACE_TEST_MAX`` are visited 
 Places are handled in blocks that know their earliest visit, so a map where a few places are
 active costs what those places cost. The schedules are kept between calls (``LeapSchedule``).
 
+With adaptive steps (``accuracy``), the step is chosen for the busiest place anywhere: where
+zombies meet people it is seconds long, and a city far from them would be visited every step
+for a few hops. A place whose units all take part in at most ``LEAP_SHARE * accuracy`` events
+per m steps in expectation, and that is busy over them, leaps over m steps at once: its events
+for those steps are drawn and applied at the first, and its next visit is the m-th
+(``_steps_allowed``). Arrivals of kinds already there wait for that visit unless they meet in
+pairs there; units of a new kind, a pull felt, or own changes that ask for shorter leaps end
+the leap at the next step. Each leap's end is kept as a time, so it survives a new step size.
+
 The loops over places are compiled with ``_nrt=False``: they never allocate, and in
 reference-counted code every call that takes arrays costs an atomic increment and decrement per
 array, far more than an inert place.
@@ -59,6 +68,13 @@ UNIT_TRIALS_MAX = 16
 PLACE_TEST_MAX = 1.0
 """Places whose expected number of changes in a step is below this first draw whether anything
 happens there at all (see ``_leap_places``)."""
+LEAP_STEPS_MAX = 4096
+LEAP_SHARE = 0.25
+"""A place's leap over several steps keeps each unit's expected events below this share of
+``accuracy``: long leaps of slow places lose what happens in between (a unit that hops in a
+leap cannot also turn in it), and a quarter keeps that below what ssa can tell apart in the
+tests while most of a city's quiet places still leap over tens of steps."""
+"""The most base steps one place's leap may span (adaptive steps, see ``tau_advance``)."""
 UNIT_DRAWS_PER_CHANNEL = 8
 """Departures are shared out one unit at a time (one uniform each) while there are at most this
 many per channel; beyond that, by conditional binomials (one binomial per channel)."""
@@ -392,6 +408,44 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
+def _pairs_possible(i, counts, model, tables):
+    """Whether a reaction of two or more bodies has all its reactants in place i: only those
+    make one unit's rate depend on how many others are here."""
+    order = model[1]
+    need, use_masks = tables[7], tables[10]
+    if not use_masks:
+        return True
+    present = np.int64(0)
+    for s in range(min(counts.shape[1], _MASK_BITS)):
+        if counts[i, s] > 0:
+            present |= np.int64(1) << s
+    possible = False
+    for r in range(order.shape[0]):
+        possible = possible or (order[r] >= 2 and (present & need[r]) == need[r])
+    return possible
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _time_of(pace, step, dt):
+    """The time at the start of ``step`` (``pace`` holds the time of one step)."""
+    return pace[2] + (step - pace[3]) * dt
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _steps_allowed(i, counts, pace, scratch, model, tables):
+    """How many base steps one leap of place i may span (1: it leaps every step): every unit
+    present takes part in at most ``accuracy`` events per leap in expectation, as the base step
+    is chosen for the busiest place anywhere (``pace``: accuracy / dt, the most steps)."""
+    ratio, most = pace[0] * LEAP_SHARE, pace[1]
+    if most <= 1:
+        return np.int64(1)
+    involvement = _place_involvement(i, counts, scratch, model, tables)
+    if involvement * most <= ratio:
+        return most
+    return np.int64(max(ratio / involvement, 1.0))
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
 def _next_wake(rng, intensity, dt, after, may_sleep):
     """The code of the first step from ``after`` on in which a place of this intensity must be
     visited, and whether something surely happens there then or it must draw whether it does.
@@ -415,12 +469,13 @@ def _next_wake(rng, intensity, dt, after, may_sleep):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _schedule_places(b, counts, key, step, dt, redraw, plan, shared, local, model, tables):
+def _schedule_places(b, counts, key, step, dt, redraw, pace, plan, shared, local, model, tables):
     """Block b at the start of a call: each place's next visit (drawn anew when ``redraw``, else
-    kept from the last call), and the block's earliest."""
-    wake, no_pull = plan
+    kept from the last call; a leap over several steps keeps its end if it still may), and the
+    block's earliest."""
+    wake, no_pull, until = plan
     block_wake = shared[5]
-    hazard, birth_rate = local[6], local[7]
+    hazard, birth_rate, scratch = local[6], local[7], local[8]
     rng = local[0]
     block = tables[11]
     may_sleep = tables[15]
@@ -433,12 +488,22 @@ def _schedule_places(b, counts, key, step, dt, redraw, plan, shared, local, mode
             no_pull[i] = not may_sleep and _pull(i, counts, model) == 0.0
             sleepy = no_pull[i] or not _leans(i, counts, model, may_sleep)
             wake[i] = _next_wake(rng, intensity, dt, step, sleepy)
+            if until[i] != -np.inf:  # inside a leap over several steps, drawn for older steps
+                left = np.int64(round((until[i] - _time_of(pace, step, dt)) / dt))
+                if (
+                    left >= 1
+                    and sleepy
+                    and _steps_allowed(i, counts, pace, scratch, model, tables) >= left
+                ):
+                    wake[i] = 2 * (step + left)
+                else:
+                    until[i] = -np.inf
         earliest = min(earliest, wake[i])
     block_wake[b] = earliest
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
+def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tables):
     """Phase 1 for the places of block b due a visit this step; the clamps it needed.
 
     Each place's own new counts go to ``fresh[i]``, its departures per out-link to ``hops`` (and
@@ -459,8 +524,9 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
     due = 2 * step + 1
     if block_wake[b] > due:
         return 0
-    wake, no_pull = plan
-    rng, weight, taken, row_new, fired_reaction, fired_count, hazard, birth_rate = local
+    wake, no_pull, until = plan
+    rng, weight, taken, row_new, fired_reaction, fired_count, hazard, birth_rate = local[:8]
+    scratch = local[8]
     (
         rate,
         order,
@@ -492,6 +558,7 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         if code > due:
             continue
         status[i] = 0
+        until[i] = -np.inf
         # A place known to feel no pull still feels none: attractors coming next door clear
         # the mark (``_nudge_if_first``), so only the others look at their neighbours.
         if not no_pull[i] and _leans(i, counts, model, may_sleep):
@@ -501,9 +568,27 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
         )
         if intensity <= 0.0:
             continue
+        # A place that can leap over several steps and is busy over them does so (its next
+        # visit is when that leap ends); the others leap one step.
+        leap_dt = dt
+        fastest = 0.0  # a lower bound of the place's involvement (``_steps_allowed``)
+        for c in range(n_species):
+            fastest = max(fastest, hazard[c])
+        if (
+            pace[1] > 1
+            and 2.0 * fastest <= pace[0] * LEAP_SHARE
+            and (no_pull[i] or not _leans(i, counts, model, may_sleep))
+        ):
+            span = _steps_allowed(i, counts, pace, scratch, model, tables)
+            if span > 1 and intensity * span * dt >= PLACE_TEST_MAX:
+                leap_dt = span * dt
+                wake[i] = 2 * (step + span)
+                until[i] = _time_of(pace, step + span, dt)
         rng[0] = stream_start(key, step, i)
         given_some = False  # drawing given that something happens here
-        if intensity * dt >= PLACE_TEST_MAX:
+        if leap_dt > dt:
+            pass  # drawn freely over its span
+        elif intensity * dt >= PLACE_TEST_MAX:
             status[i] = _BUSY
         else:
             if not code & 1:
@@ -528,15 +613,15 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
             n = np.int64(counts[i, c])
             if given_some:
                 own = n * hazard[c]
-                here = _some_here(rng, own, intensity, groups, dt)
+                here = _some_here(rng, own, intensity, groups, leap_dt)
                 intensity -= own
                 groups -= 1
                 if not here:
                     continue
                 given_some = False
-                left = _leaving_some(rng, n, hazard[c], dt)
+                left = _leaving_some(rng, n, hazard[c], leap_dt)
             else:
-                left = _leaving(rng, n, hazard[c], dt)
+                left = _leaving(rng, n, hazard[c], leap_dt)
             if left == 0:
                 continue
             # Who left, by which channel out of compartment c: reactions, then out-links.
@@ -601,15 +686,15 @@ def _leap_places(b, counts, key, step, dt, plan, shared, local, model, tables):
             if a <= 0.0:
                 continue
             if given_some:
-                here = _some_here(rng, a, intensity, groups, dt)
+                here = _some_here(rng, a, intensity, groups, leap_dt)
                 intensity -= a
                 groups -= 1
                 if not here:
                     continue
                 given_some = False
-                fired = _poisson_some(rng, a * dt)
+                fired = _poisson_some(rng, a * leap_dt)
             else:
-                fired = poisson(rng, a * dt)
+                fired = poisson(rng, a * leap_dt)
             if fired > 0:
                 fired_reaction[n_fired] = births[idx]
                 fired_count[n_fired] = fired
@@ -689,7 +774,7 @@ def _nudge_if_first(j, counts, shared, model, tables):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables):
+def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, tables):
     """Phase 2 for block b: own new counts plus arrivals, then the next visit of every place
     that was visited or changed (the others keep theirs: nothing about them changed)."""
     fresh, hops, status, inbox, block_inbox, block_wake, nudged, mail = shared
@@ -697,8 +782,8 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
     if block_wake[b] > due and not block_inbox[b]:
         return
     block_inbox[b] = 0
-    wake, no_pull = plan
-    rng, hazard, birth_rate = local[0], local[6], local[7]
+    wake, no_pull, until = plan
+    rng, hazard, birth_rate, scratch = local[0], local[6], local[7], local[8]
     in_ptr = model[12]
     hop_species = tables[4]
     may_sleep = tables[15]
@@ -708,8 +793,10 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
     for j in range(b * block, min((b + 1) * block, n_places)):
         state = status[j]
         arrived = inbox[j]
+        newcomer = False  # a compartment that was empty here is not any more
         if state & _CHANGED:
             for s in range(counts.shape[1]):
+                newcomer = newcomer or (counts[j, s] == 0 and fresh[j, s] > 0)
                 counts[j, s] = fresh[j, s]
         if arrived:
             inbox[j] = 0
@@ -720,10 +807,27 @@ def _gather_places(b, counts, key, step, dt, plan, shared, local, model, tables)
                 for col in range(hop_species.shape[0]):
                     got = hops[idx, col]
                     if got != 0:
+                        newcomer = newcomer or counts[j, hop_species[col]] == 0
                         counts[j, hop_species[col]] += got
                         hops[idx, col] = 0
         pulled = nudged[j] != 0
-        if wake[j] <= due or arrived or pulled:
+        if until[j] != -np.inf and wake[j] > due:
+            # Inside a leap over several steps (its events are in): it ends early, with a visit
+            # next step, if what came in or what it did asks for shorter leaps. Units of kinds
+            # already here change no one's rate per unit unless they meet in pairs.
+            if pulled:
+                nudged[j] = 0
+                no_pull[j] = False
+                pulled = _leans(j, counts, model, may_sleep)
+            if pulled or newcomer or (
+                (arrived or state & _CHANGED) and _pairs_possible(j, counts, model, tables)
+            ):
+                left = wake[j] // 2 - (step + 1)
+                if pulled or _steps_allowed(j, counts, pace, scratch, model, tables) < left:
+                    wake[j] = 2 * (step + 1)
+                    until[j] = -np.inf
+            status[j] = 0
+        elif wake[j] <= due or arrived or pulled:
             if pulled:
                 nudged[j] = 0
                 no_pull[j] = False
@@ -750,8 +854,8 @@ SCHEDULE = 4  # the start of a call: next visits (drawn anew or kept)
 
 @nb.njit(cache=True, _nrt=False)
 def _sweep(
-    counts, key, step0, n_steps, dt, first, stride, phases, redraw, plan, shared, local, model,
-    tables,
+    counts, key, step0, n_steps, dt, pace, first, stride, phases, redraw, plan, shared, local,
+    model, tables,
 ):  # fmt: skip
     """The given phases of ``n_steps`` steps for blocks first, first + stride, ...; the clamps.
 
@@ -763,17 +867,21 @@ def _sweep(
     n_blocks = shared[5].shape[0]
     if phases & SCHEDULE:
         for b in range(first, n_blocks, stride):
-            _schedule_places(b, counts, key, step0, dt, redraw, plan, shared, local, model, tables)
+            _schedule_places(
+                b, counts, key, step0, dt, redraw, pace, plan, shared, local, model, tables
+            )
     clamped = 0
     for t in range(n_steps):
         if phases & LEAP:
             for b in range(first, n_blocks, stride):
                 clamped += _leap_places(
-                    b, counts, key, step0 + t, dt, plan, shared, local, model, tables
+                    b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
                 )
         if phases & GATHER:
             for b in range(first, n_blocks, stride):
-                _gather_places(b, counts, key, step0 + t, dt, plan, shared, local, model, tables)
+                _gather_places(
+                    b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
+                )
     return clamped
 
 
@@ -911,8 +1019,8 @@ def _hop_totals(out_ptr, link_weight, link_group, group_rate, hop_species):
 @nb.njit(cache=True)
 def _locals(n_rows, n_species, n_reactions, n_weights):
     """Small buffers, one row per work item: random stream, channel weights and shares, a row,
-    firings, per-compartment hazards, births' propensities. Allocated once per call: a block is
-    too small a piece of work to allocate for."""
+    firings, per-compartment hazards, births' propensities, per-compartment involvement.
+    Allocated once per call: a block is too small a piece of work to allocate for."""
     return (
         np.empty((n_rows, 1), np.uint64),
         np.empty((n_rows, n_weights), np.float64),
@@ -922,6 +1030,7 @@ def _locals(n_rows, n_species, n_reactions, n_weights):
         np.empty((n_rows, n_reactions), np.int64),
         np.empty((n_rows, n_species), np.float64),
         np.empty((n_rows, max(n_reactions, 1)), np.float64),
+        np.empty((n_rows, n_species), np.float64),
     )
 
 
@@ -930,7 +1039,7 @@ def _row(local, w):
     """Work item w's row of each local buffer."""
     return (
         local[0][w], local[1][w], local[2][w], local[3][w], local[4][w], local[5][w],
-        local[6][w], local[7][w],
+        local[6][w], local[7][w], local[8][w],
     )  # fmt: skip
 
 
@@ -950,7 +1059,7 @@ np.zeros) would cost a compiled kernel of its own and nothing measurable at run 
 
 @nb.njit(cache=True, parallel=_PARALLEL)
 def _advance(
-    counts, keys, step0, n_steps, dt, plans, redraw, by_place, n_work, serial_max, model,
+    counts, keys, step0, n_steps, dt, paces, plans, redraw, by_place, n_work, serial_max, model,
     tables,
 ):  # fmt: skip
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
@@ -960,8 +1069,9 @@ def _advance(
     busy region is spread over the items); a step with at most ``serial_max`` places awake runs
     on this thread instead (a launch would cost more). Otherwise the ``n_work`` items each take
     whole runs (every step) with scratch of their own. ``plans``: each run's schedule of
-    visits (``_next_wake``) and which places feel no pull (``_pull``), kept between calls;
-    ``redraw``: the runs whose schedule is stale.
+    visits (``_next_wake``), which places feel no pull (``_pull``) and when their leaps over
+    several steps end, kept between calls; ``redraw``: the runs whose schedule is stale.
+    ``paces``: per run, accuracy / dt, the most steps one leap may span, and the time at step0.
     """
     runs, n_places, n_species = counts.shape
     n_links = model[9].shape[0]
@@ -978,21 +1088,22 @@ def _advance(
     zero, one = np.int64(0), np.int64(1)
     both, start = np.int64(LEAP | GATHER), np.int64(SCHEDULE)
     for k in range(runs if by_place else 1):
-        plan = (plans[0][k], plans[1][k])
+        plan = (plans[0][k], plans[1][k], plans[2][k])
+        pace = (paces[0][k], np.int64(paces[1][k]), paces[2][k], step0[k])
         if by_place:
             if n_steps[k] <= 0:
                 continue
             for w_ in nb.prange(n_work):
                 w = np.int64(w_)
                 _sweep(
-                    counts[k], keys[k], step0[k], zero, dt[k], w, n_work, start, redraw[k], plan,
-                    shared, _row(local, w), model, tables,
+                    counts[k], keys[k], step0[k], zero, dt[k], pace, w, n_work, start, redraw[k],
+                    plan, shared, _row(local, w), model, tables,
                 )  # fmt: skip
         for t in range(n_steps[k] if by_place else 1):
             step = step0[k] + t
             if by_place and _awake_places(shared[5], step, n_places, tables[11]) <= serial_max:
                 clamps[k] += _sweep(
-                    counts[k], keys[k], step, one, dt[k], zero, one, both, redraw[k], plan,
+                    counts[k], keys[k], step, one, dt[k], pace, zero, one, both, redraw[k], plan,
                     shared, _row(local, 0), model, tables,
                 )  # fmt: skip
                 continue
@@ -1002,18 +1113,22 @@ def _advance(
                     w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
                     if by_place:
                         work_clamps[w] += _sweep(
-                            counts[k], keys[k], step, one, dt[k], w, n_work, phase, redraw[k],
-                            plan, shared, _row(local, w), model, tables,
+                            counts[k], keys[k], step, one, dt[k], pace, w, n_work, phase,
+                            redraw[k], plan, shared, _row(local, w), model, tables,
                         )  # fmt: skip
                     else:
                         item_shared = _shared(n_places, n_links, n_species, n_mobile, n_blocks)
                         for run in range(w, runs, n_work):
                             if n_steps[run] <= 0:
                                 continue
+                            run_pace = (
+                                paces[0][run], np.int64(paces[1][run]), paces[2][run], step0[run]
+                            )
                             clamps[run] = _sweep(
-                                counts[run], keys[run], step0[run], n_steps[run], dt[run], zero,
-                                one, both | start, redraw[run], (plans[0][run], plans[1][run]),
-                                item_shared, _row(local, w), model, tables,
+                                counts[run], keys[run], step0[run], n_steps[run], dt[run],
+                                run_pace, zero, one, both | start, redraw[run],
+                                (plans[0][run], plans[1][run], plans[2][run]), item_shared,
+                                _row(local, w), model, tables,
                             )  # fmt: skip
         if by_place:
             for w in range(n_work):
@@ -1037,11 +1152,13 @@ class LeapSchedule:
     size, first step and network it was drawn for; ``forget`` marks runs whose counts were
     changed outside the kernel (an intervention), and any other mismatch redraws it. With it,
     for worlds with biased hops, the places known to feel no pull (nothing next door attracts
-    their biased units; cleared when attractors come next door, see ``_nudge_if_first``)."""
+    their biased units; cleared when attractors come next door, see ``_nudge_if_first``); and
+    when each place's leap over several steps ends (adaptive steps; -inf when none)."""
 
     def __init__(self, runs: int, n_places: int) -> None:
         self.wake = np.zeros((runs, n_places), np.int64)
         self.no_pull = np.zeros((runs, n_places), np.bool_)
+        self.until = np.full((runs, n_places), -np.inf)
         self.dt = np.full(runs, np.nan)
         self.next_step = np.full(runs, -1, np.int64)
         self.network = np.zeros(runs, np.int64)
@@ -1053,12 +1170,12 @@ class LeapSchedule:
     def take(self, runs: np.ndarray) -> LeapSchedule:
         """A copy for some runs (``put`` writes it back)."""
         part = LeapSchedule.__new__(LeapSchedule)
-        for name in ("wake", "no_pull", "dt", "next_step", "network"):
+        for name in ("wake", "no_pull", "until", "dt", "next_step", "network"):
             setattr(part, name, np.ascontiguousarray(getattr(self, name)[runs]))
         return part
 
     def put(self, runs: np.ndarray, part: LeapSchedule) -> None:
-        for name in ("wake", "no_pull", "dt", "next_step", "network"):
+        for name in ("wake", "no_pull", "until", "dt", "next_step", "network"):
             getattr(self, name)[runs] = getattr(part, name)
 
 
@@ -1155,6 +1272,9 @@ def tau_advance(
     wander: np.ndarray | None = None,
     *,
     schedule: LeapSchedule | None = None,
+    accuracy: float | None = None,
+    longest: float | np.ndarray = np.inf,
+    time0: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Advance every run by ``n_steps`` leaps of ``dt``; return the clamps each run needed.
 
@@ -1165,6 +1285,13 @@ def tau_advance(
     where a reaction's firings had to be cut back to keep the counts non-negative.
     ``schedule``: the runs' schedules of visits to keep for the next call (see ``LeapSchedule``);
     without one they are drawn anew, which changes the draws but not the law.
+
+    ``accuracy`` (adaptive steps, with ``dt`` chosen for the busiest place): a place where every
+    unit takes part in at most ``accuracy`` events per ``m`` steps in expectation, and that is
+    busy over them, leaps over m steps at once (at most ``longest``, the longest step, and
+    ``LEAP_STEPS_MAX`` steps): quiet places far from a front cost one visit per m steps. Such a
+    leap ends early when arrivals or its own changes ask for shorter ones. ``time0``: the time
+    at ``step0``, so these leaps keep their ends from one call to the next.
     """
     if counts.dtype != np.int32 or counts.ndim != 3 or not counts.flags.c_contiguous:
         raise TypeError("counts must be a C-contiguous int32 array of shape (runs, P, S)")
@@ -1185,6 +1312,13 @@ def tau_advance(
     elif schedule.wake.shape != (runs, n_places):
         raise ValueError(f"schedule is for {schedule.wake.shape}, counts for {(runs, n_places)}")
     redraw = ~((schedule.dt == dt) & (schedule.next_step == step0) & (schedule.network == network))
+    time0 = np.ascontiguousarray(np.broadcast_to(time0, runs), np.float64)
+    if accuracy is None:
+        paces = (np.zeros(runs), np.ones(runs, np.int64), time0)
+    else:
+        step = np.where(dt > 0, dt, 1.0)  # runs that do not move have dt 0
+        spans = np.minimum(np.broadcast_to(longest, runs) / step * (1 + 1e-9), LEAP_STEPS_MAX)
+        paces = (accuracy / step, np.maximum(spans, 1).astype(np.int64), time0)
     n_threads = nb.get_num_threads()
     by_place = n_places >= PLACES_PARALLEL_MIN or (
         runs < n_threads and n_places >= PLACES_PARALLEL_FEW_RUNS
@@ -1200,8 +1334,9 @@ def tau_advance(
     previous = nb.set_parallel_chunksize(1)
     try:
         clamps = _advance(
-            counts, keys, step0, n_steps, dt, (schedule.wake, schedule.no_pull), redraw, by_place,
-            n_work, SERIAL_STEP_MAX, model, tables,
+            counts, keys, step0, n_steps, dt, paces,
+            (schedule.wake, schedule.no_pull, schedule.until), redraw, by_place, n_work,
+            SERIAL_STEP_MAX, model, tables,
         )  # fmt: skip
     except BaseException:
         schedule.forget()  # an interrupted call leaves counts and schedules half-way
@@ -1217,60 +1352,69 @@ def tau_advance(
 
 @nb.njit(cache=True)
 def _involvement_bounds(counts, model, tables):
-    """``_involvement_bound`` of every run."""
+    """Per run, the largest ``_place_involvement`` over its places."""
     scratch = np.empty(counts.shape[2], np.float64)
     bounds = np.empty(counts.shape[0], np.float64)
     for k in range(counts.shape[0]):
-        bounds[k] = _involvement_bound(counts[k], scratch, model, tables)
+        bound = 0.0
+        for i in range(counts.shape[1]):
+            bound = max(bound, _place_involvement(i, counts[k], scratch, model, tables))
+        bounds[k] = bound
     return bounds
 
 
-@nb.njit(cache=True, _nrt=False)
-def _involvement_bound(counts, scratch, model, tables):
-    """The largest rate at which one unit present takes part in anything (as any reactant of a
-    reaction, consumed or not, or by hopping), over the places and compartments of one run."""
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _place_involvement(i, counts, scratch, model, tables):
+    """The largest rate at which one unit present in place i takes part in anything (as any
+    reactant of a reaction, consumed or not, or by hopping)."""
     rate, order, reactant_species = model[0], model[1], model[2]
     scale_mode, pop_mask, area = model[5], model[6], model[7]
     out_ptr, link_dest, link_weight, link_group = model[8], model[9], model[10], model[11]
     group_rate, bias, attract_mask, wander = model[14], model[15], model[16], model[17]
     hop_column, hop_total = tables[3], tables[13]
+    need, use_masks = tables[7], tables[10]
     n_species = counts.shape[1]
-    bound = 0.0
-    for i in range(counts.shape[0]):
-        occupied = False
-        for s in range(n_species):
-            scratch[s] = 0.0
-            occupied = occupied or counts[i, s] > 0
-        if not occupied:
+    present = np.int64(0)
+    occupied = False
+    for s in range(n_species):
+        scratch[s] = 0.0
+        if counts[i, s] > 0:
+            occupied = True
+            if s < _MASK_BITS:
+                present |= np.int64(1) << s
+    if not occupied:
+        return 0.0
+    row = rate_row(rate, i)
+    scale = place_scale(counts, i, scale_mode, pop_mask, area)
+    for r in range(order.shape[0]):
+        if use_masks and (present & need[r]) != need[r]:
+            continue  # a reactant is missing
+        a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
+        if a <= 0.0:
             continue
-        row = rate_row(rate, i)
-        scale = place_scale(counts, i, scale_mode, pop_mask, area)
-        for r in range(order.shape[0]):
-            a = propensity(counts, i, r, rate[row, r], order, reactant_species, scale)
-            if a <= 0.0:
-                continue
-            for u in range(order[r]):
-                j = reactant_species[r, u]
-                seen = False
-                for v in range(u):
-                    seen = seen or reactant_species[r, v] == j
-                if not seen:
-                    scratch[j] += a / counts[i, j]
-        for c in range(n_species):
-            column = hop_column[c]
-            if column < 0 or counts[i, c] <= 0:
-                continue
-            if bias[c] == 0.0:
-                scratch[c] += hop_total[i, column]
-                continue
-            for link in range(out_ptr[i], out_ptr[i + 1]):
-                w = link_weight[link] * group_rate[link_group[link], c]
-                if w > 0.0:
-                    w *= attraction(counts, link_dest[link], bias[c], wander[c], attract_mask, area)
-                    scratch[c] += w
-        for s in range(n_species):
-            if counts[i, s] > 0 and scratch[s] > bound:
-                bound = scratch[s]
+        for u in range(order[r]):
+            j = reactant_species[r, u]
+            seen = False
+            for v in range(u):
+                seen = seen or reactant_species[r, v] == j
+            if not seen:
+                scratch[j] += a / counts[i, j]
+    for c in range(n_species):
+        column = hop_column[c]
+        if column < 0 or counts[i, c] <= 0:
+            continue
+        if bias[c] == 0.0:
+            scratch[c] += hop_total[i, column]
+            continue
+        for link in range(out_ptr[i], out_ptr[i + 1]):
+            w = link_weight[link] * group_rate[link_group[link], c]
+            if w > 0.0:
+                w *= attraction(counts, link_dest[link], bias[c], wander[c], attract_mask, area)
+                scratch[c] += w
+    bound = 0.0
+    for s in range(n_species):
+        if counts[i, s] > 0 and scratch[s] > bound:
+            bound = scratch[s]
     return bound
 
 
