@@ -558,7 +558,8 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
         if code > due:
             continue
         status[i] = 0
-        until[i] = -np.inf
+        if pace[1] > 1:
+            until[i] = -np.inf
         # A place known to feel no pull still feels none: attractors coming next door clear
         # the mark (``_nudge_if_first``), so only the others look at their neighbours.
         if not no_pull[i] and _leans(i, counts, model, may_sleep):
@@ -572,8 +573,9 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
         # visit is when that leap ends); the others leap one step.
         leap_dt = dt
         fastest = 0.0  # a lower bound of the place's involvement (``_steps_allowed``)
-        for c in range(n_species):
-            fastest = max(fastest, hazard[c])
+        if pace[1] > 1:
+            for c in range(n_species):
+                fastest = max(fastest, hazard[c])
         if (
             pace[1] > 1
             and 2.0 * fastest <= pace[0] * LEAP_SHARE
@@ -811,7 +813,9 @@ def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, t
                         counts[j, hop_species[col]] += got
                         hops[idx, col] = 0
         pulled = nudged[j] != 0
-        if until[j] != -np.inf and wake[j] > due:
+        if wake[j] > due and not (state or arrived or pulled):
+            pass  # nothing about it changed: it keeps its next visit
+        elif until[j] != -np.inf and wake[j] > due:
             # Inside a leap over several steps (its events are in): it ends early, with a visit
             # next step, if what came in or what it did asks for shorter leaps. Units of kinds
             # already here change no one's rate per unit unless they meet in pairs.
