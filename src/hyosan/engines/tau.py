@@ -408,6 +408,20 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
+def _who_is_here(i, counts):
+    """The bit mask of the compartments present in place i (those that fit in a mask), and
+    whether anyone is there at all."""
+    present = np.int64(0)
+    occupied = False
+    for s in range(counts.shape[1]):
+        if counts[i, s] > 0:
+            occupied = True
+            if s < _MASK_BITS:
+                present |= np.int64(1) << s
+    return present, occupied
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
 def _pairs_possible(i, counts, model, tables):
     """Whether a reaction of two or more bodies has all its reactants in place i: only those
     make one unit's rate depend on how many others are here."""
@@ -415,10 +429,7 @@ def _pairs_possible(i, counts, model, tables):
     need, use_masks = tables[7], tables[10]
     if not use_masks:
         return True
-    present = np.int64(0)
-    for s in range(min(counts.shape[1], _MASK_BITS)):
-        if counts[i, s] > 0:
-            present |= np.int64(1) << s
+    present, _ = _who_is_here(i, counts)
     possible = False
     for r in range(order.shape[0]):
         possible = possible or (order[r] >= 2 and (present & need[r]) == need[r])
@@ -1378,14 +1389,9 @@ def _place_involvement(i, counts, scratch, model, tables):
     hop_column, hop_total = tables[3], tables[13]
     need, use_masks = tables[7], tables[10]
     n_species = counts.shape[1]
-    present = np.int64(0)
-    occupied = False
     for s in range(n_species):
         scratch[s] = 0.0
-        if counts[i, s] > 0:
-            occupied = True
-            if s < _MASK_BITS:
-                present |= np.int64(1) << s
+    present, occupied = _who_is_here(i, counts)
     if not occupied:
         return 0.0
     row = rate_row(rate, i)
