@@ -528,3 +528,27 @@ def test_idle_zombies_wake_when_people_come_next_door(regime):
     error = home.std(ddof=1) / math.sqrt(runs)
     assert 0.3 < expected < 0.7  # the zombies surely left in part: the test has teeth
     assert abs(home.mean() - expected) < Z4 * error + 0.002 * expected, (home.mean(), expected)
+
+
+def test_a_zombie_walking_into_a_long_leap_ends_it_at_the_next_step():
+    """A block of 1,000 slow walkers leaps over many steps at once; the step after a zombie
+    walks in, its leap is over and it is visited (the zombie bites from then on, not when the
+    leap would have ended)."""
+    net = _network(
+        ["S", "Z", "R"], [(["S", "Z"], ["Z", "Z"], 0.5)], n_places=2,
+        links=[(0, 1, 1.0, 0), (1, 0, 1.0, 0)], group_rate=[[0.01, 0.02, 0.0]],
+    )  # fmt: skip
+    counts = np.zeros((1, 2, 3), np.int32)
+    counts[0, 0, 0] = 1000
+    counts[0, 1, 1] = 50
+    schedule = tau.LeapSchedule(1, 2)
+    dt, leaped = 0.01, False
+    for step in range(2000):
+        _advance(net, counts, [7], step, 1, dt, schedule, accuracy=0.1)
+        if counts[0, 0, 1] > 0:
+            assert schedule.until[0, 0] == -np.inf
+            assert schedule.wake[0, 0] == 2 * (step + 1)
+            break
+        # 1,000 walkers at 0.01 an hour may leap over 0.25 * 0.1 / 0.01 / dt = 250 steps
+        leaped = leaped or schedule.wake[0, 0] // 2 > step + 100
+    assert leaped and counts[0, 0, 1] > 0
