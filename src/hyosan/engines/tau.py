@@ -911,21 +911,22 @@ def _awake_places(block_wake, step, n_places, block):
 
 
 @nb.njit(cache=True)
-def _shared(n_places, n_links, n_species, n_mobile, n_blocks):
-    """One run's scratch: new rows of changed places, departures per link (all zero between
-    steps: the gathering place takes them out), status and inbox flags per place, inbox flags
-    and earliest next visit per block, flags of places whose biased units may now feel a
-    pull (``_nudge_if_first``), and which in-links carry departures (a place gathers only those:
-    most of its links carry nothing in a step, and each is a row of every mobile species)."""
+def _shared(n_items, n_places, n_links, n_species, n_mobile, n_blocks):
+    """Scratch of one run, one copy per work item: new rows of changed places, departures per
+    link (all zero between steps: the gathering place takes them out), status and inbox flags
+    per place, inbox flags and earliest next visit per block, flags of places whose biased units
+    may now feel a pull (``_nudge_if_first``), and which in-links carry departures (a place
+    gathers only those: most of its links carry nothing in a step, and each is a row of every
+    mobile species)."""
     return (
-        np.empty((n_places, n_species), np.int32),
-        np.zeros((n_links, n_mobile), np.int32),
-        np.zeros(n_places, np.uint8),
-        np.zeros(n_places, np.uint8),
-        np.zeros(n_blocks, np.uint8),
-        np.empty(n_blocks, np.int64),
-        np.zeros(n_places, np.uint8),
-        np.zeros(n_links, np.uint8),
+        np.empty((n_items, n_places, n_species), np.int32),
+        np.zeros((n_items, n_links, n_mobile), np.int32),
+        np.zeros((n_items, n_places), np.uint8),
+        np.zeros((n_items, n_places), np.uint8),
+        np.zeros((n_items, n_blocks), np.uint8),
+        np.empty((n_items, n_blocks), np.int64),
+        np.zeros((n_items, n_places), np.uint8),
+        np.zeros((n_items, n_links), np.uint8),
     )
 
 
@@ -1049,12 +1050,21 @@ def _locals(n_rows, n_species, n_reactions, n_weights):
     )
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def _row(local, w):
     """Work item w's row of each local buffer."""
     return (
         local[0][w], local[1][w], local[2][w], local[3][w], local[4][w], local[5][w],
         local[6][w], local[7][w], local[8][w],
+    )  # fmt: skip
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _item(shared, w):
+    """Work item w's copy of the run scratch (``_shared``)."""
+    return (
+        shared[0][w], shared[1][w], shared[2][w], shared[3][w], shared[4][w], shared[5][w],
+        shared[6][w], shared[7][w],
     )  # fmt: skip
 
 
@@ -1072,10 +1082,10 @@ _PARALLEL = {
 np.zeros) would cost a compiled kernel of its own and nothing measurable at run time."""
 
 
-@nb.njit(cache=True, parallel=_PARALLEL)
+@nb.njit(cache=True, parallel=_PARALLEL, _nrt=False)
 def _advance(
     counts, keys, step0, n_steps, dt, paces, plans, redraw, by_place, n_work, serial_max, model,
-    tables,
+    tables, local, shared, clamps, work_clamps,
 ):  # fmt: skip
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
 
@@ -1087,24 +1097,21 @@ def _advance(
     visits (``_next_wake``), which places feel no pull (``_pull``) and when their leaps over
     several steps end, kept between calls; ``redraw``: the runs whose schedule is stale.
     ``paces``: per run, accuracy / dt, the most steps one leap may span, and the time at step0.
+    ``local`` and ``shared``: scratch per work item (``_locals``, ``_shared``: one copy when
+    ``by_place``); ``clamps`` (per run) and ``work_clamps`` (per item) start at zero.
+
+    Compiled without reference counting, like everything it calls: the caller allocates, and
+    handing ~60 arrays to every work item of every step would otherwise cost two atomic
+    operations per array, contended between the threads (a tenth of a city's run).
     """
-    runs, n_places, n_species = counts.shape
-    n_links = model[9].shape[0]
-    n_mobile = tables[4].shape[0]
-    n_blocks = tables[6]
-    local = _locals(n_work, n_species, model[1].shape[0], tables[5])
-    shared = _shared(
-        n_places if by_place else 0, n_links if by_place else 0, n_species, n_mobile,
-        n_blocks if by_place else 0,
-    )  # fmt: skip
-    work_clamps = np.zeros(n_work, np.int64)
-    clamps = np.zeros(runs, np.int64)
+    runs, n_places, _ = counts.shape
     # Typed constants: a literal argument would compile another copy of the callee.
     zero, one = np.int64(0), np.int64(1)
     both, start = np.int64(LEAP | GATHER), np.int64(SCHEDULE)
     for k in range(runs if by_place else 1):
         plan = (plans[0][k], plans[1][k], plans[2][k])
         pace = (paces[0][k], np.int64(paces[1][k]), paces[2][k], step0[k])
+        run_shared = _item(shared, zero)
         if by_place:
             if n_steps[k] <= 0:
                 continue
@@ -1112,14 +1119,14 @@ def _advance(
                 w = np.int64(w_)
                 _sweep(
                     counts[k], keys[k], step0[k], zero, dt[k], pace, w, n_work, start, redraw[k],
-                    plan, shared, _row(local, w), model, tables,
+                    plan, _item(shared, zero), _row(local, w), model, tables,
                 )  # fmt: skip
         for t in range(n_steps[k] if by_place else 1):
             step = step0[k] + t
-            if by_place and _awake_places(shared[5], step, n_places, tables[11]) <= serial_max:
+            if by_place and _awake_places(run_shared[5], step, n_places, tables[11]) <= serial_max:
                 clamps[k] += _sweep(
                     counts[k], keys[k], step, one, dt[k], pace, zero, one, both, redraw[k], plan,
-                    shared, _row(local, 0), model, tables,
+                    run_shared, _row(local, zero), model, tables,
                 )  # fmt: skip
                 continue
             for sweep in range(2 if by_place else 1):
@@ -1129,10 +1136,9 @@ def _advance(
                     if by_place:
                         work_clamps[w] += _sweep(
                             counts[k], keys[k], step, one, dt[k], pace, w, n_work, phase,
-                            redraw[k], plan, shared, _row(local, w), model, tables,
+                            redraw[k], plan, _item(shared, zero), _row(local, w), model, tables,
                         )  # fmt: skip
                     else:
-                        item_shared = _shared(n_places, n_links, n_species, n_mobile, n_blocks)
                         for run in range(w, runs, n_work):
                             if n_steps[run] <= 0:
                                 continue
@@ -1142,7 +1148,7 @@ def _advance(
                             clamps[run] = _sweep(
                                 counts[run], keys[run], step0[run], n_steps[run], dt[run],
                                 run_pace, zero, one, both | start, redraw[run],
-                                (plans[0][run], plans[1][run], plans[2][run]), item_shared,
+                                (plans[0][run], plans[1][run], plans[2][run]), _item(shared, w),
                                 _row(local, w), model, tables,
                             )  # fmt: skip
         if by_place:
@@ -1346,12 +1352,16 @@ def tau_advance(
         n_work = min(runs, 4 * n_threads) if n_threads > 1 else 1
     # Hand out work items one at a time: an outbreak front keeps some blocks (or runs) far busier
     # than others, and a static split would leave threads idle. Results do not depend on it.
+    n_links, n_mobile, n_weights, n_blocks = model[9].shape[0], tables[4].shape[0], *tables[5:7]
+    local = _locals(n_work, n_species, order.shape[0], n_weights)
+    shared = _shared(1 if by_place else n_work, n_places, n_links, n_species, n_mobile, n_blocks)
+    clamps = np.zeros(runs, np.int64)
     previous = nb.set_parallel_chunksize(1)
     try:
-        clamps = _advance(
+        _advance(
             counts, keys, step0, n_steps, dt, paces,
             (schedule.wake, schedule.no_pull, schedule.until), redraw, by_place, n_work,
-            SERIAL_STEP_MAX, model, tables,
+            SERIAL_STEP_MAX, model, tables, local, shared, clamps, np.zeros(n_work, np.int64),
         )  # fmt: skip
     except BaseException:
         schedule.forget()  # an interrupted call leaves counts and schedules half-way
@@ -1365,17 +1375,18 @@ def tau_advance(
     return clamps
 
 
-@nb.njit(cache=True)
-def _involvement_bounds(counts, model, tables):
-    """Per run, the largest ``_place_involvement`` over its places."""
-    scratch = np.empty(counts.shape[2], np.float64)
-    bounds = np.empty(counts.shape[0], np.float64)
+@nb.njit(cache=True, _nrt=False)
+def _involvement_bounds(counts, model, tables, scratch, bounds):
+    """Per run, the largest ``_place_involvement`` over its places (into ``bounds``).
+
+    Without reference counting: a counted function takes a reference to every array it reads
+    out of ``model`` and ``tables``, at every place, two atomic operations each (most of this
+    loop's time in a city)."""
     for k in range(counts.shape[0]):
         bound = 0.0
         for i in range(counts.shape[1]):
             bound = max(bound, _place_involvement(i, counts[k], scratch, model, tables))
         bounds[k] = bound
-    return bounds
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
@@ -1436,4 +1447,6 @@ def tau_involvement(counts: np.ndarray, *kernel_args: np.ndarray) -> np.ndarray:
     a school before the first bite) the step grows; where they meet it shrinks.
     """
     model, tables = _prepare(counts.shape[2], *kernel_args)
-    return _involvement_bounds(counts, model, tables)
+    bounds = np.empty(counts.shape[0], np.float64)
+    _involvement_bounds(counts, model, tables, np.empty(counts.shape[2], np.float64), bounds)
+    return bounds
