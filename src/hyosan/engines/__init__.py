@@ -121,9 +121,10 @@ class TauEngine:
         self.steps_done[index] = steps + n_steps
 
     def _adaptive(self, state, index, steps, t0, t1, net, schedule) -> None:
-        from hyosan.engines.tau import tau_advance, tau_involvement
+        from hyosan.engines.tau import tau_advance, tau_involvement, tau_prepare
 
         args = net.kernel_args()
+        prepared = tau_prepare(state.shape[2], *args)
         keys = self.keys[index]
         steps = steps.copy()
         now = np.full(len(state), float(t0))
@@ -133,7 +134,7 @@ class TauEngine:
             going = left > 1e-12 * max(abs(t1), 1.0)
             if not np.any(going):
                 break
-            bound = tau_involvement(state, *args)
+            bound = tau_involvement(state, *args, prepared=prepared)
             wanted = np.minimum(self.dt, self.accuracy / np.maximum(bound, 1e-300))
             needed = np.ceil(left / wanted - 1e-9).astype(np.int64)
             dt = np.where(going, left / np.maximum(needed, 1), 0.0)
@@ -148,7 +149,7 @@ class TauEngine:
             n_steps = np.where(going, np.minimum(np.maximum(needed, 1), self.ADAPT_EVERY), 0)
             self.clamps[index] += tau_advance(
                 state, keys, steps, n_steps, dt, *args, schedule=schedule,
-                accuracy=self.accuracy, longest=self.dt, time0=now,
+                accuracy=self.accuracy, longest=self.dt, time0=now, prepared=prepared,
             )  # fmt: skip
             steps += n_steps
             now = np.where(n_steps >= needed, t1, now + n_steps * dt)

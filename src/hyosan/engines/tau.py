@@ -75,6 +75,8 @@ LEAP_SHARE = 0.25
 leap cannot also turn in it), and a quarter keeps that below what ssa can tell apart in the
 tests while most of a city's quiet places still leap over tens of steps."""
 """The most base steps one place's leap may span (adaptive steps, see ``tau_advance``)."""
+INVOLVEMENT_PIECE = 1024
+"""Fewest places per parallel piece of work of ``tau_involvement``."""
 UNIT_DRAWS_PER_CHANNEL = 8
 """Departures are shared out one unit at a time (one uniform each) while there are at most this
 many per channel; beyond that, by conditional binomials (one binomial per channel)."""
@@ -1183,10 +1185,29 @@ class LeapSchedule:
         self.dt = np.full(runs, np.nan)
         self.next_step = np.full(runs, -1, np.int64)
         self.network = np.zeros(runs, np.int64)
+        self._scratch = None
 
     def forget(self, runs: slice | np.ndarray | int = slice(None)) -> None:
         """Draw these runs' schedules anew at the next call."""
         self.dt[runs] = np.nan
+        self._scratch = None
+
+    def scratch(self, network: int, by_place: bool, n_work: int, model: tuple, tables: tuple):
+        """The kernel's scratch (``_locals``, ``_shared``), kept from the last call when it fits:
+        a city's is megabytes to allocate and clear every few steps, and a call that ends
+        normally leaves it as it found it (departures gathered, flags cleared)."""
+        key = (network, by_place, n_work)
+        if getattr(self, "_scratch", None) is None or self._scratch[0] != key:
+            n_places, n_species = self.wake.shape[1], tables[3].shape[0]
+            n_links, n_mobile, n_weights, n_blocks = (
+                model[9].shape[0], tables[4].shape[0], tables[5], tables[6]
+            )  # fmt: skip
+            local = _locals(n_work, n_species, model[1].shape[0], n_weights)
+            shared = _shared(
+                1 if by_place else n_work, n_places, n_links, n_species, n_mobile, n_blocks
+            )
+            self._scratch = (key, local, shared)
+        return self._scratch[1], self._scratch[2]
 
     def take(self, runs: np.ndarray) -> LeapSchedule:
         """A copy for some runs (``put`` writes it back)."""
@@ -1296,6 +1317,7 @@ def tau_advance(
     accuracy: float | None = None,
     longest: float | np.ndarray = np.inf,
     time0: float | np.ndarray = 0.0,
+    prepared: tuple | None = None,
 ) -> np.ndarray:
     """Advance every run by ``n_steps`` leaps of ``dt``; return the clamps each run needed.
 
@@ -1312,7 +1334,8 @@ def tau_advance(
     busy over them, leaps over m steps at once (at most ``longest``, the longest step, and
     ``LEAP_STEPS_MAX`` steps): quiet places far from a front cost one visit per m steps. Such a
     leap ends early when arrivals or its own changes ask for shorter ones. ``time0``: the time
-    at ``step0``, so these leaps keep their ends from one call to the next.
+    at ``step0``, so these leaps keep their ends from one call to the next. ``prepared``: what
+    ``tau_prepare`` gave for these arguments, for callers that call many times in a row.
     """
     if counts.dtype != np.int32 or counts.ndim != 3 or not counts.flags.c_contiguous:
         raise TypeError("counts must be a C-contiguous int32 array of shape (runs, P, S)")
@@ -1323,11 +1346,13 @@ def tau_advance(
     dt = np.ascontiguousarray(np.broadcast_to(dt, runs), np.float64)
     if runs == 0 or n_places == 0 or not np.any(n_steps > 0):
         return np.zeros(runs, np.int64)
-    network, (model, tables) = _prepare_keyed(
-        n_species, rate, order, reactant_species, delta_species, delta_value, source, scale_mode,
-        pop_mask, area, out_ptr, link_dest, link_weight, link_group, in_ptr, in_link, group_rate,
-        bias, attract_mask, wander,
-    )  # fmt: skip
+    if prepared is None:
+        prepared = _prepare_keyed(
+            n_species, rate, order, reactant_species, delta_species, delta_value, source,
+            scale_mode, pop_mask, area, out_ptr, link_dest, link_weight, link_group, in_ptr,
+            in_link, group_rate, bias, attract_mask, wander,
+        )  # fmt: skip
+    network, (model, tables) = prepared
     if schedule is None:
         schedule = LeapSchedule(runs, n_places)
     elif schedule.wake.shape != (runs, n_places):
@@ -1352,9 +1377,7 @@ def tau_advance(
         n_work = min(runs, 4 * n_threads) if n_threads > 1 else 1
     # Hand out work items one at a time: an outbreak front keeps some blocks (or runs) far busier
     # than others, and a static split would leave threads idle. Results do not depend on it.
-    n_links, n_mobile, n_weights, n_blocks = model[9].shape[0], tables[4].shape[0], *tables[5:7]
-    local = _locals(n_work, n_species, order.shape[0], n_weights)
-    shared = _shared(1 if by_place else n_work, n_places, n_links, n_species, n_mobile, n_blocks)
+    local, shared = schedule.scratch(network, by_place, n_work, model, tables)
     clamps = np.zeros(runs, np.int64)
     previous = nb.set_parallel_chunksize(1)
     try:
@@ -1364,7 +1387,7 @@ def tau_advance(
             SERIAL_STEP_MAX, model, tables, local, shared, clamps, np.zeros(n_work, np.int64),
         )  # fmt: skip
     except BaseException:
-        schedule.forget()  # an interrupted call leaves counts and schedules half-way
+        schedule.forget()  # an interrupted call leaves counts, schedules and scratch half-way
         raise
     finally:
         nb.set_parallel_chunksize(previous)
@@ -1375,18 +1398,23 @@ def tau_advance(
     return clamps
 
 
-@nb.njit(cache=True, _nrt=False)
-def _involvement_bounds(counts, model, tables, scratch, bounds):
-    """Per run, the largest ``_place_involvement`` over its places (into ``bounds``).
+@nb.njit(cache=True, parallel=_PARALLEL, _nrt=False)
+def _involvement_bounds(counts, model, tables, scratch, piece_bounds):
+    """Per run and piece of its places, the largest ``_place_involvement`` (into
+    ``piece_bounds``, (runs, pieces); ``scratch``: a row per piece and run).
 
-    Without reference counting: a counted function takes a reference to every array it reads
-    out of ``model`` and ``tables``, at every place, two atomic operations each (most of this
-    loop's time in a city)."""
-    for k in range(counts.shape[0]):
+    In parallel, and without reference counting: a counted function takes a reference to
+    every array it reads out of ``model`` and ``tables``, at every place, two atomic
+    operations each (most of this loop's time in a city)."""
+    runs, n_places = counts.shape[0], counts.shape[1]
+    n_pieces = piece_bounds.shape[1]
+    for item_ in nb.prange(runs * n_pieces):
+        item = np.int64(item_)
+        k, piece = item // n_pieces, item % n_pieces
         bound = 0.0
-        for i in range(counts.shape[1]):
-            bound = max(bound, _place_involvement(i, counts[k], scratch, model, tables))
-        bounds[k] = bound
+        for i in range(piece * n_places // n_pieces, (piece + 1) * n_places // n_pieces):
+            bound = max(bound, _place_involvement(i, counts[k], scratch[item], model, tables))
+        piece_bounds[k, piece] = bound
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
@@ -1439,14 +1467,27 @@ def _place_involvement(i, counts, scratch, model, tables):
     return bound
 
 
-def tau_involvement(counts: np.ndarray, *kernel_args: np.ndarray) -> np.ndarray:
+def tau_prepare(n_species: int, *kernel_args: np.ndarray) -> tuple:
+    """The kernels' view of a network (``kernel_args``), for ``prepared=`` of ``tau_advance``
+    and ``tau_involvement``: checking that a network is still the one prepared costs a few
+    hundred microseconds, as much as a step of a city, and adaptive steps call every few
+    steps."""
+    return _prepare_keyed(n_species, *kernel_args)
+
+
+def tau_involvement(
+    counts: np.ndarray, *kernel_args: np.ndarray, prepared: tuple | None = None
+) -> np.ndarray:
     """Per run, the largest per-unit rate of taking part in any event, in the current state.
 
     An adaptive step ``accuracy / bound`` keeps every unit's expected events per step below
     ``accuracy``: where the fast reactions have no partners left (a city with no humans left,
     a school before the first bite) the step grows; where they meet it shrinks.
     """
-    model, tables = _prepare(counts.shape[2], *kernel_args)
-    bounds = np.empty(counts.shape[0], np.float64)
-    _involvement_bounds(counts, model, tables, np.empty(counts.shape[2], np.float64), bounds)
-    return bounds
+    _, (model, tables) = prepared or _prepare_keyed(counts.shape[2], *kernel_args)
+    runs, n_places, n_species = counts.shape
+    n_pieces = max(min(n_places // INVOLVEMENT_PIECE, 4 * nb.get_num_threads()), 1)
+    piece_bounds = np.empty((runs, n_pieces), np.float64)
+    scratch = np.empty((runs * n_pieces, n_species), np.float64)
+    _involvement_bounds(counts, model, tables, scratch, piece_bounds)
+    return piece_bounds.max(axis=1)
