@@ -314,6 +314,50 @@ def test_regimes_blocks_and_chunks_give_one_history(monkeypatch, world):
         assert np.any(histories[0][:, :, 1] != start[:, :, 1])
 
 
+def _involvement_by_place(net, counts, schedule=None, step=None) -> np.ndarray:
+    """Every place's involvement (the pieces of ``tau_involvement``'s bound, one place each)."""
+    runs, n_places, n_species = counts.shape
+    network, (model, tables) = tau.tau_prepare(n_species, *net.kernel_args())
+    by_place = np.empty((runs, n_places))
+    known = np.zeros(runs, np.bool_)
+    no_pull = np.zeros((runs, n_places), np.bool_) if schedule is None else schedule.no_pull
+    if schedule is not None:
+        known = np.isfinite(schedule.dt) & (schedule.next_step == step)
+        known &= schedule.network == network
+    scratch = np.empty((runs * n_places, n_species))
+    tau._involvement_bounds(counts, model, tables, scratch, by_place, no_pull, known)
+    return by_place
+
+
+def test_the_involvement_bound_may_trust_the_marks_of_no_pull(regime, small_blocks):
+    """Idle zombies' places marked as feeling no pull skip their neighbours in the adaptive
+    step's bound: every place's involvement is the one computed from scratch after every chunk
+    while people walk up to the zombies (marks cleared by nudges); after the counts change
+    outside the kernel (the run is told) the marks are not trusted."""
+    net, start = _idle_zombies_lattice()
+    keys = [31, 32, 33]
+    counts = start.copy()
+    schedule = tau.LeapSchedule(3, net.n_places)
+    _advance(net, counts, keys, 0, 4, 0.1, schedule, accuracy=0.5)
+    assert np.any(schedule.no_pull & (counts[:, :, 1] > 0))  # idle zombies, marked
+    edited = counts.copy()
+    edited[:, :, 0] += 5 * (edited[:, :, 1] == 0)  # people next to zombies: marks are wrong
+    stale = tau.LeapSchedule(3, net.n_places)
+    stale.put(np.arange(3), schedule)
+    stale.forget()
+    trusted = _involvement_by_place(net, edited, stale, np.full(3, 4))
+    np.testing.assert_array_equal(trusted, _involvement_by_place(net, edited))
+    for step0 in range(4, 60, 4):
+        _advance(net, counts, keys, step0, 4, 0.1, schedule, accuracy=0.5)
+        trusted = _involvement_by_place(net, counts, schedule, np.full(3, step0 + 4))
+        np.testing.assert_array_equal(trusted, _involvement_by_place(net, counts))
+        bounds = tau.tau_involvement(
+            counts, *net.kernel_args(), schedule=schedule, step=np.full(3, step0 + 4)
+        )
+        np.testing.assert_array_equal(bounds, trusted.max(axis=1))
+    assert np.any(counts[:, :, 1] != start[:, :, 1])  # people reached zombies, who moved
+
+
 @pytest.mark.parametrize("n0", [12, 1000])  # one uniform per unit, and a binomial
 def test_pure_death_survivors_are_binomial(n0):
     """E -> 0 at rate k: a chain-binomial step is exact, survivors ~ Binomial(n0, exp(-k t))."""

@@ -134,7 +134,7 @@ class TauEngine:
             going = left > 1e-12 * max(abs(t1), 1.0)
             if not np.any(going):
                 break
-            bound = tau_involvement(state, *args, prepared=prepared)
+            bound = tau_involvement(state, *args, prepared=prepared, schedule=schedule, step=steps)
             wanted = np.minimum(self.dt, self.accuracy / np.maximum(bound, 1e-300))
             needed = np.ceil(left / wanted - 1e-9).astype(np.int64)
             dt = np.where(going, left / np.maximum(needed, 1), 0.0)

@@ -1399,9 +1399,11 @@ def tau_advance(
 
 
 @nb.njit(cache=True, parallel=_PARALLEL, _nrt=False)
-def _involvement_bounds(counts, model, tables, scratch, piece_bounds):
+def _involvement_bounds(counts, model, tables, scratch, piece_bounds, no_pull, known):
     """Per run and piece of its places, the largest ``_place_involvement`` (into
-    ``piece_bounds``, (runs, pieces); ``scratch``: a row per piece and run).
+    ``piece_bounds``, (runs, pieces); ``scratch``: a row per piece and run). Where a run's
+    schedule is ``known`` to match its counts, places it marks as feeling no pull skip their
+    biased hops, whose rates are then zero: a fallen city's idle zombies everywhere.
 
     In parallel, and without reference counting: a counted function takes a reference to
     every array it reads out of ``model`` and ``tables``, at every place, two atomic
@@ -1413,14 +1415,18 @@ def _involvement_bounds(counts, model, tables, scratch, piece_bounds):
         k, piece = item // n_pieces, item % n_pieces
         bound = 0.0
         for i in range(piece * n_places // n_pieces, (piece + 1) * n_places // n_pieces):
-            bound = max(bound, _place_involvement(i, counts[k], scratch[item], model, tables))
+            idle = known[k] and no_pull[k, i]
+            bound = max(
+                bound, _place_involvement(i, counts[k], scratch[item], model, tables, idle)
+            )
         piece_bounds[k, piece] = bound
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _place_involvement(i, counts, scratch, model, tables):
+def _place_involvement(i, counts, scratch, model, tables, no_pull=False):
     """The largest rate at which one unit present in place i takes part in anything (as any
-    reactant of a reaction, consumed or not, or by hopping)."""
+    reactant of a reaction, consumed or not, or by hopping); ``no_pull``: the place is known to
+    feel no pull (``_pull`` is zero), so its biased hops are left out."""
     rate, order, reactant_species = model[0], model[1], model[2]
     scale_mode, pop_mask, area = model[5], model[6], model[7]
     out_ptr, link_dest, link_weight, link_group = model[8], model[9], model[10], model[11]
@@ -1455,6 +1461,8 @@ def _place_involvement(i, counts, scratch, model, tables):
         if bias[c] == 0.0:
             scratch[c] += hop_total[i, column]
             continue
+        if no_pull:
+            continue
         for link in range(out_ptr[i], out_ptr[i + 1]):
             w = link_weight[link] * group_rate[link_group[link], c]
             if w > 0.0:
@@ -1476,18 +1484,30 @@ def tau_prepare(n_species: int, *kernel_args: np.ndarray) -> tuple:
 
 
 def tau_involvement(
-    counts: np.ndarray, *kernel_args: np.ndarray, prepared: tuple | None = None
+    counts: np.ndarray,
+    *kernel_args: np.ndarray,
+    prepared: tuple | None = None,
+    schedule: LeapSchedule | None = None,
+    step: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per run, the largest per-unit rate of taking part in any event, in the current state.
 
     An adaptive step ``accuracy / bound`` keeps every unit's expected events per step below
     ``accuracy``: where the fast reactions have no partners left (a city with no humans left,
-    a school before the first bite) the step grows; where they meet it shrinks.
+    a school before the first bite) the step grows; where they meet it shrinks. ``schedule``
+    and ``step`` (per run, the next step): the schedule ``tau_advance`` left, whose marks of
+    places that feel no pull spare looking at their neighbours while it still holds.
     """
-    _, (model, tables) = prepared or _prepare_keyed(counts.shape[2], *kernel_args)
+    network, (model, tables) = prepared or _prepare_keyed(counts.shape[2], *kernel_args)
     runs, n_places, n_species = counts.shape
+    if schedule is None or step is None:
+        no_pull, known = np.zeros((runs, n_places), np.bool_), np.zeros(runs, np.bool_)
+    else:
+        no_pull = schedule.no_pull
+        known = np.isfinite(schedule.dt) & (schedule.next_step == step)
+        known &= schedule.network == network
     n_pieces = max(min(n_places // INVOLVEMENT_PIECE, 4 * nb.get_num_threads()), 1)
     piece_bounds = np.empty((runs, n_pieces), np.float64)
     scratch = np.empty((runs * n_pieces, n_species), np.float64)
-    _involvement_bounds(counts, model, tables, scratch, piece_bounds)
+    _involvement_bounds(counts, model, tables, scratch, piece_bounds, no_pull, known)
     return piece_bounds.max(axis=1)
