@@ -533,7 +533,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
     everything after it is drawn freely. The joint law is the free one's. A busy place
     (``A dt >= PLACE_TEST_MAX``) draws freely every step.
     """
-    fresh, hops, status, inbox, block_inbox, block_wake, _, mail = shared
+    fresh, status, block_wake = shared[0], shared[2], shared[5]
     due = 2 * step + 1
     if block_wake[b] > due:
         return 0
@@ -561,7 +561,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
         wander,
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
-    partner, in_slot = tables[14], tables[12]
+    hop_total, partner = tables[13], tables[14]
     may_sleep = tables[15]
     n_species = counts.shape[1]
     clamped = 0
@@ -659,6 +659,32 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
                 n_channels += 1
             n_reaction_channels = n_channels
             column = hop_column[c]
+            if left == 1 and (column < 0 or bias[c] == 0.0):
+                # One departure (the usual case) by plain hops or reactions: its channel is
+                # drawn directly, the hops' total known (``hop_total``, summed in link order as
+                # below), walking the links only as far as the one taken.
+                hop_rate = hop_total[i, column] if column >= 0 else 0.0
+                target = next_uniform(rng) * (total + hop_rate)
+                if target < total or not hop_rate > 0.0:
+                    k = _pick(target, weight, n_channels, last)
+                    fired_reaction[n_fired] = source_reaction[source_ptr[c] + k]
+                    fired_count[n_fired] = 1
+                    n_fired += 1
+                    continue
+                target -= total
+                acc = 0.0
+                taken_link = np.int64(-1)
+                for link in range(first_link, last_link):
+                    w = link_weight[link] * group_rate[link_group[link], c]
+                    if w > 0.0:
+                        acc += w
+                        taken_link = link
+                        if target < acc:
+                            break
+                _send(i, taken_link, c, column, np.int64(1), counts, shared, model, tables)
+                row_new[c] -= 1
+                sends = True
+                continue
             if column >= 0:
                 species_bias = bias[c]
                 for link in range(first_link, last_link):
@@ -684,17 +710,9 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
                     n_fired += 1
                 else:
                     link = first_link + k - n_reaction_channels
-                    slot = in_slot[link]
-                    hops[slot, column] = got
-                    mail[slot] = 1
-                    destination = link_dest[link]
-                    # Other threads may flag the same place: they all write 1.
-                    inbox[destination] = 1
-                    block_inbox[destination // block] = 1
+                    _send(i, link, c, column, got, counts, shared, model, tables)
                     row_new[c] -= got
                     sends = True
-                    if not may_sleep and attract_mask[c]:
-                        _nudge_if_first(destination, counts, shared, model, tables)
 
         for idx in range(n_births):
             a = birth_rate[idx]
@@ -734,6 +752,24 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
             _nudge_if_first(i, counts, shared, model, tables)
         status[i] |= _CHANGED
     return clamped
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _send(i, link, c, column, got, counts, shared, model, tables):
+    """Phase 1: ``got`` units of compartment c leave place i along ``link``: their count goes
+    where the destination gathers it, with flags for its in-link, itself and its block."""
+    hops, inbox, block_inbox, mail = shared[1], shared[3], shared[4], shared[7]
+    link_dest, attract_mask = model[9], model[16]
+    in_slot, block, may_sleep = tables[12], tables[11], tables[15]
+    slot = in_slot[link]
+    hops[slot, column] = got
+    mail[slot] = 1
+    destination = link_dest[link]
+    # Other threads may flag the same place: they all write 1.
+    inbox[destination] = 1
+    block_inbox[destination // block] = 1
+    if not may_sleep and attract_mask[c]:
+        _nudge_if_first(destination, counts, shared, model, tables)
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
