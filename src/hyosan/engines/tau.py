@@ -359,9 +359,13 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
     candidates = np.int64(-1)  # every compartment, when there are too many for a mask
     if use_masks:
         candidates = present & mobile_mask if out_ptr[i + 1] > out_ptr[i] else np.int64(0)
-        for r in range(need.shape[0]):
-            if (present & need[r]) == need[r]:
-                candidates |= reaction_bit[r]
+        reacting = tables[17]
+        if reacting.shape[0] > 1:  # looked up for few species (see ``_reacting``)
+            candidates |= reacting[present]
+        else:
+            for r in range(need.shape[0]):
+                if (present & need[r]) == need[r]:
+                    candidates |= reaction_bit[r]
         if candidates == 0:
             return 0.0, np.int64(0), np.int64(0)
 
@@ -1055,6 +1059,26 @@ def _tables(n_species, source, reactant_species, group_rate, out_ptr, in_link, b
     )
 
 
+REACTING_TABLE_MAX_SPECIES = 16
+"""Up to this many species the cheap test looks up, by who is present, the compartments that
+some reaction may leave (a table of 2^species entries) instead of testing every reaction."""
+
+
+@nb.njit(cache=True)
+def _reacting(n_species, need, reaction_bit, use_masks):
+    """For every set of compartments present (a bit mask), the bits of the reactions' sources
+    whose reactants are all present (``_place_intensity``'s cheap test); one entry (unused) for
+    more species than ``REACTING_TABLE_MAX_SPECIES``."""
+    if not use_masks or n_species > REACTING_TABLE_MAX_SPECIES:
+        return np.zeros(1, np.int64)
+    table = np.zeros(1 << n_species, np.int64)
+    for present in range(1 << n_species):
+        for r in range(need.shape[0]):
+            if (present & need[r]) == need[r]:
+                table[present] |= reaction_bit[r]
+    return table
+
+
 @nb.njit(cache=True)
 def _hop_totals(out_ptr, link_weight, link_group, group_rate, hop_species):
     """Per-capita hop hazard out of each place for each mobile compartment (without attraction,
@@ -1319,6 +1343,7 @@ def _derive(
         # Places may sleep between visits unless some hops lean on the neighbours' counts.
         not np.any(model[15] != 0.0),
         np.repeat(np.arange(len(out_ptr) - 1, dtype=np.int64), np.diff(out_ptr)),
+        _reacting(n_species, tables[7], tables[8], tables[10]),
     )
     return model, tables
 
