@@ -359,22 +359,28 @@ def test_the_involvement_bound_may_trust_the_marks_of_no_pull(regime, small_bloc
 
 
 @pytest.mark.parametrize("units", [1, 3])  # one departure drawn directly; several shared
-def test_a_departure_takes_each_channel_in_proportion_to_its_rate(units):
+@pytest.mark.parametrize("even", [False, True])
+def test_a_departure_takes_each_channel_in_proportion_to_its_rate(units, even):
     """A unit leaves place 0 by a reaction (E -> R, rate 0.5) or along one of three links of
     weights 1, 0 (a closed group) and 3 at group rate 0.25 (the third link in another group of
-    rate 0.5): the first step's outcomes split 0.5 : 0.25 : 0 : 1.5 among those who left."""
+    rate 0.5): the first step's outcomes split 0.5 : 0.25 : 0 : 1.5 among those who left.
+    ``even``: three links alike (taken uniformly, reading no link), 0.5 : 0.75 : 0.75 : 0.75."""
+    links = [(0, 1, 1.0, 0), (0, 2, 5.0, 1), (0, 3, 3.0, 2)]
+    group_rate = [[0.25, 0.0], [0.0, 0.0], [0.5, 0.0]]
+    expected = np.array([0.5, 0.25, 0.0, 1.5]) / 2.25
+    if even:
+        links = [(0, 1, 3.0, 0), (0, 2, 3.0, 0), (0, 3, 3.0, 0)]
+        expected = np.array([0.5, 0.75, 0.75, 0.75]) / 2.75
     net = _network(
-        ["E", "R"], [(["E"], ["R"], 0.5)], n_places=4,
-        links=[(0, 1, 1.0, 0), (0, 2, 5.0, 1), (0, 3, 3.0, 2)],
-        group_rate=[[0.25, 0.0], [0.0, 0.0], [0.5, 0.0]],
-    )  # fmt: skip
+        ["E", "R"], [(["E"], ["R"], 0.5)], n_places=4, links=links, group_rate=group_rate
+    )
+    assert tau.tau_prepare(2, *net.kernel_args())[1][1][18][0, 0] == even
     runs = 6000
     counts = np.zeros((runs, 4, 2), np.int32)
     counts[:, 0, 0] = units
     tau_advance(counts, run_keys(5, runs), 0, 1, 0.05, *net.kernel_args())
     left = units * runs - counts[:, 0, 0].sum()
     shares = np.array([counts[:, 0, 1].sum(), *counts[:, 1:, 0].sum(axis=0)]) / left
-    expected = np.array([0.5, 0.25, 0.0, 1.5]) / 2.25
     assert left > 300
     se = np.sqrt(expected * (1 - expected) / left)
     assert np.all(np.abs(shares - expected) <= Z4 * se + 1e-12)

@@ -565,7 +565,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
         wander,
     ) = model
     source_ptr, source_reaction, births, hop_column = tables[:4]
-    hop_total, partner = tables[13], tables[14]
+    hop_total, partner, even_hops = tables[13], tables[14], tables[18]
     may_sleep = tables[15]
     n_species = counts.shape[1]
     clamped = 0
@@ -678,7 +678,11 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
                 target -= total
                 acc = 0.0
                 taken_link = np.int64(-1)
-                for link in range(first_link, last_link):
+                if even_hops[i, column]:  # every link alike: one of them uniformly
+                    n_out = last_link - first_link
+                    k = min(np.int64(target / hop_rate * n_out), n_out - 1)
+                    taken_link = first_link + k
+                for link in range(first_link, last_link if taken_link < 0 else first_link):
                     w = link_weight[link] * group_rate[link_group[link], c]
                     if w > 0.0:
                         acc += w
@@ -1080,6 +1084,24 @@ def _reacting(n_species, need, reaction_bit, use_masks):
 
 
 @nb.njit(cache=True)
+def _even_hops(out_ptr, link_weight, link_group, group_rate, hop_species):
+    """Per place and mobile compartment, whether every out-link carries it at the same positive
+    rate (a lattice's cells): a lone departure then takes one uniformly, reading no link."""
+    n_places = out_ptr.shape[0] - 1
+    even = np.zeros((n_places, hop_species.shape[0]), np.bool_)
+    for i in range(n_places):
+        first, last = out_ptr[i], out_ptr[i + 1]
+        for col in range(hop_species.shape[0]):
+            c = hop_species[col]
+            w0 = link_weight[first] * group_rate[link_group[first], c] if last > first else 0.0
+            alike = w0 > 0.0
+            for link in range(first + 1, last):
+                alike = alike and link_weight[link] * group_rate[link_group[link], c] == w0
+            even[i, col] = alike
+    return even
+
+
+@nb.njit(cache=True)
 def _hop_totals(out_ptr, link_weight, link_group, group_rate, hop_species):
     """Per-capita hop hazard out of each place for each mobile compartment (without attraction,
     which depends on the destinations' counts): the rates of this call's open link groups."""
@@ -1344,6 +1366,7 @@ def _derive(
         not np.any(model[15] != 0.0),
         np.repeat(np.arange(len(out_ptr) - 1, dtype=np.int64), np.diff(out_ptr)),
         _reacting(n_species, tables[7], tables[8], tables[10]),
+        _even_hops(out_ptr, model[10], model[11], model[14], tables[4]),
     )
     return model, tables
 
