@@ -1120,7 +1120,8 @@ def _hop_totals(out_ptr, link_weight, link_group, group_rate, hop_species):
 def _locals(n_rows, n_species, n_reactions, n_weights):
     """Small buffers, one row per work item: random stream, channel weights and shares, a row,
     firings, per-compartment hazards, births' propensities, per-compartment involvement.
-    Allocated once per call: a block is too small a piece of work to allocate for."""
+    Allocated by the caller and kept between calls (``LeapSchedule.scratch``): a block is too
+    small a piece of work to allocate for."""
     return (
         np.empty((n_rows, 1), np.uint64),
         np.empty((n_rows, n_weights), np.float64),
