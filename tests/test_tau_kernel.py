@@ -314,16 +314,14 @@ def test_regimes_blocks_and_chunks_give_one_history(monkeypatch, world):
         assert np.any(histories[0][:, :, 1] != start[:, :, 1])
 
 
-def _involvement_by_place(net, counts, schedule=None, step=None) -> np.ndarray:
-    """Every place's involvement (the pieces of ``tau_involvement``'s bound, one place each)."""
+def _involvement_by_place(net, counts, no_pull=None, known=None) -> np.ndarray:
+    """Every place's involvement (the pieces of ``tau_involvement``'s bound, one place each),
+    trusting the ``no_pull`` marks of the runs ``known`` to match them."""
     runs, n_places, n_species = counts.shape
-    network, (model, tables) = tau.tau_prepare(n_species, *net.kernel_args())
+    _, (model, tables) = tau.tau_prepare(n_species, *net.kernel_args())
     by_place = np.empty((runs, n_places))
-    known = np.zeros(runs, np.bool_)
-    no_pull = np.zeros((runs, n_places), np.bool_) if schedule is None else schedule.no_pull
-    if schedule is not None:
-        known = np.isfinite(schedule.dt) & (schedule.next_step == step)
-        known &= schedule.network == network
+    no_pull = np.zeros((runs, n_places), np.bool_) if no_pull is None else no_pull
+    known = np.zeros(runs, np.bool_) if known is None else known
     scratch = np.empty((runs * n_places, n_species))
     tau._involvement_bounds(counts, model, tables, scratch, by_place, no_pull, known)
     return by_place
@@ -333,27 +331,34 @@ def test_the_involvement_bound_may_trust_the_marks_of_no_pull(regime, small_bloc
     """Idle zombies' places marked as feeling no pull skip their neighbours in the adaptive
     step's bound: every place's involvement is the one computed from scratch after every chunk
     while people walk up to the zombies (marks cleared by nudges); after the counts change
-    outside the kernel (the run is told) the marks are not trusted."""
+    outside the kernel (the run is told) ``tau_involvement`` does not trust the marks."""
     net, start = _idle_zombies_lattice()
-    keys = [31, 32, 33]
+    keys, everyone = [31, 32, 33], np.ones(3, np.bool_)
     counts = start.copy()
     schedule = tau.LeapSchedule(3, net.n_places)
     _advance(net, counts, keys, 0, 4, 0.1, schedule, accuracy=0.5)
-    assert np.any(schedule.no_pull & (counts[:, :, 1] > 0))  # idle zombies, marked
+    marked = schedule.no_pull & (counts[:, :, 1] > 0)
+    assert marked.any()  # idle zombies, marked
+    # A crowd next to a marked zombie's place, put there from outside: its pull now sets the
+    # bound, and trusting the mark would miss it.
+    zombie = np.flatnonzero(marked[0])[0]
     edited = counts.copy()
-    edited[:, :, 0] += 5 * (edited[:, :, 1] == 0)  # people next to zombies: marks are wrong
-    stale = tau.LeapSchedule(3, net.n_places)
-    stale.put(np.arange(3), schedule)
-    stale.forget()
-    trusted = _involvement_by_place(net, edited, stale, np.full(3, 4))
-    np.testing.assert_array_equal(trusted, _involvement_by_place(net, edited))
-    for step0 in range(4, 60, 4):
+    edited[:, zombie - 1, 0] += 1000
+    schedule.forget()
+    step = np.full(3, 4)
+    bounds = tau.tau_involvement(edited, *net.kernel_args(), schedule=schedule, step=step)
+    fresh = _involvement_by_place(net, edited).max(axis=1)
+    np.testing.assert_array_equal(bounds, fresh)
+    wrongly_trusted = _involvement_by_place(net, edited, schedule.no_pull, everyone)
+    assert wrongly_trusted.max(axis=1)[0] < fresh[0]  # the case can tell
+    schedule = tau.LeapSchedule(3, net.n_places)
+    counts = start.copy()
+    for step0 in range(0, 60, 4):
         _advance(net, counts, keys, step0, 4, 0.1, schedule, accuracy=0.5)
-        trusted = _involvement_by_place(net, counts, schedule, np.full(3, step0 + 4))
+        trusted = _involvement_by_place(net, counts, schedule.no_pull, everyone)
         np.testing.assert_array_equal(trusted, _involvement_by_place(net, counts))
-        bounds = tau.tau_involvement(
-            counts, *net.kernel_args(), schedule=schedule, step=np.full(3, step0 + 4)
-        )
+        step = np.full(3, step0 + 4)
+        bounds = tau.tau_involvement(counts, *net.kernel_args(), schedule=schedule, step=step)
         np.testing.assert_array_equal(bounds, trusted.max(axis=1))
     assert np.any(counts[:, :, 1] != start[:, :, 1])  # people reached zombies, who moved
 

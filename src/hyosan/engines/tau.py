@@ -689,7 +689,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
                         taken_link = link
                         if target < acc:
                             break
-                _send(i, taken_link, c, column, np.int64(1), counts, shared, model, tables)
+                _send(taken_link, c, column, np.int64(1), counts, shared, model, tables)
                 row_new[c] -= 1
                 sends = True
                 continue
@@ -718,7 +718,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
                     n_fired += 1
                 else:
                     link = first_link + k - n_reaction_channels
-                    _send(i, link, c, column, got, counts, shared, model, tables)
+                    _send(link, c, column, got, counts, shared, model, tables)
                     row_new[c] -= got
                     sends = True
 
@@ -763,8 +763,8 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def _send(i, link, c, column, got, counts, shared, model, tables):
-    """Phase 1: ``got`` units of compartment c leave place i along ``link``: their count goes
+def _send(link, c, column, got, counts, shared, model, tables):
+    """Phase 1: ``got`` units of compartment c leave along ``link``: their count goes
     where the destination gathers it, with flags for its in-link, itself and its block."""
     hops, inbox, block_inbox, mail = shared[1], shared[3], shared[4], shared[7]
     link_dest, attract_mask = model[9], model[16]
@@ -1302,11 +1302,6 @@ class LeapSchedule:
     def put(self, runs: np.ndarray, part: LeapSchedule) -> None:
         for name in ("wake", "no_pull", "until", "dt", "next_step", "network"):
             getattr(self, name)[runs] = getattr(part, name)
-
-
-def _prepare(n_species: int, *kernel_args: np.ndarray) -> tuple[tuple, tuple]:
-    """The kernel's two argument tuples for this network (see ``_prepare_keyed``)."""
-    return _prepare_keyed(n_species, *kernel_args)[1]
 
 
 def _prepare_keyed(n_species: int, *kernel_args: np.ndarray) -> tuple[int, tuple[tuple, tuple]]:
