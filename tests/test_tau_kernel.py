@@ -629,3 +629,23 @@ def test_a_zombie_walking_into_a_long_leap_ends_it_at_the_next_step():
         # 1,000 walkers at 0.01 an hour may leap over 0.25 * 0.1 / 0.01 / dt = 250 steps
         leaped = leaped or schedule.wake[0, 0] // 2 > step + 100
     assert leaped and counts[0, 0, 1] > 0
+
+
+def test_the_kernel_compiles_once_whatever_the_arguments_look_like():
+    """Scalars or arrays, one run or several, frozen (read-only) arrays, fixed or adaptive
+    steps: one compiled ``_advance``. Each further copy costs a minute of compilation."""
+    net = _szr_lattice(4, 3)
+    frozen_dt = np.full(2, 0.05)
+    frozen_dt.flags.writeable = False
+    calls = [  # runs, step0, dt, accuracy
+        (1, 0, 0.05, None),
+        (2, np.array([3, 4]), frozen_dt, None),
+        (1, np.zeros(1, np.int64), np.full(1, 0.05), 0.1),
+        (2, np.broadcast_to(np.int64(2), 2), 0.05, 0.1),
+    ]
+    for runs, step0, dt, accuracy in calls:
+        keys = run_keys(1, runs)
+        keys.flags.writeable = False
+        tau_advance(_szr_start(net, runs), keys, step0, 2, dt, *net.kernel_args(),
+                    accuracy=accuracy, time0=np.broadcast_to(0.0, runs))  # fmt: skip
+    assert len(tau._advance.signatures) == 1

@@ -1367,6 +1367,12 @@ def _derive(
     return model, tables
 
 
+def _per_run(value, runs: int, dtype) -> np.ndarray:
+    """A fresh writable copy, one value per run: a read-only view (what ``broadcast_to`` gives,
+    or a caller's frozen array) is another type to numba and would compile ``_advance`` again."""
+    return np.array(np.broadcast_to(value, runs), dtype)
+
+
 def tau_advance(
     counts: np.ndarray,
     keys: np.ndarray,
@@ -1420,10 +1426,10 @@ def tau_advance(
     if counts.dtype != np.int32 or counts.ndim != 3 or not counts.flags.c_contiguous:
         raise TypeError("counts must be a C-contiguous int32 array of shape (runs, P, S)")
     runs, n_places, n_species = counts.shape
-    keys = np.ascontiguousarray(keys, np.uint64).reshape(runs)
-    step0 = np.ascontiguousarray(np.broadcast_to(step0, runs), np.int64)
-    n_steps = np.ascontiguousarray(np.broadcast_to(n_steps, runs), np.int64)
-    dt = np.ascontiguousarray(np.broadcast_to(dt, runs), np.float64)
+    keys = _per_run(keys, runs, np.uint64)
+    step0 = _per_run(step0, runs, np.int64)
+    n_steps = _per_run(n_steps, runs, np.int64)
+    dt = _per_run(dt, runs, np.float64)
     if runs == 0 or n_places == 0 or not np.any(n_steps > 0):
         return np.zeros(runs, np.int64)
     if prepared is None:
@@ -1438,7 +1444,7 @@ def tau_advance(
     elif schedule.wake.shape != (runs, n_places):
         raise ValueError(f"schedule is for {schedule.wake.shape}, counts for {(runs, n_places)}")
     redraw = ~((schedule.dt == dt) & (schedule.next_step == step0) & (schedule.network == network))
-    time0 = np.ascontiguousarray(np.broadcast_to(time0, runs), np.float64)
+    time0 = _per_run(time0, runs, np.float64)
     if accuracy is None:
         paces = (np.zeros(runs), np.ones(runs, np.int64), time0)
     else:
