@@ -86,6 +86,7 @@ _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 i
 _BIRTH_BIT = 62
 _CHANGED = np.uint8(1)  # status bit: the place's own new counts are in the ``fresh`` buffer
 _BUSY = np.uint8(2)  # status bit: visited this step as a busy place (it is visited again next)
+_VISITED = np.uint8(4)  # status bit: visited in phase 1 of this step (phase 2 draws its next visit)
 NEVER = np.int64(1) << np.int64(61)
 """The next visit of a place where nothing can happen until something arrives."""
 # A place's next visit is stored as one code, 2 * step + sure: ``sure`` (1) if something
@@ -537,7 +538,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
     everything after it is drawn freely. The joint law is the free one's. A busy place
     (``A dt >= PLACE_TEST_MAX``) draws freely every step.
     """
-    fresh, status, block_wake = shared[0], shared[2], shared[5]
+    fresh, status, block_inbox, block_wake = shared[0], shared[2], shared[4], shared[5]
     due = 2 * step + 1
     if block_wake[b] > due:
         return 0
@@ -570,11 +571,16 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
     n_species = counts.shape[1]
     clamped = 0
     block = tables[11]
+    # Phase 2 looks only at the places with a flag (visited, changed, arrivals, pulled): the
+    # block's earliest next visit among the others is known here.
+    rest = 2 * NEVER
+    block_inbox[b] = 1
     for i in range(b * block, min((b + 1) * block, counts.shape[0])):
         code = wake[i]
         if code > due:
+            rest = min(rest, code)
             continue
-        status[i] = 0
+        status[i] = _VISITED
         if pace[1] > 1:
             until[i] = -np.inf
         # A place known to feel no pull still feels none: attractors coming next door clear
@@ -608,7 +614,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
         if leap_dt > dt:
             pass  # drawn freely over its span
         elif intensity * dt >= PLACE_TEST_MAX:
-            status[i] = _BUSY
+            status[i] = _BUSY | _VISITED
         else:
             if not code & 1:
                 u = next_uniform(rng)
@@ -759,6 +765,7 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
         if gained and not may_sleep:
             _nudge_if_first(i, counts, shared, model, tables)
         status[i] |= _CHANGED
+    block_wake[b] = rest  # the earliest of the places not visited: phase 2 adds the others'
     return clamped
 
 
@@ -848,63 +855,76 @@ def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, t
     may_sleep = tables[15]
     block = tables[11]
     n_places = counts.shape[0]
-    earliest = 2 * NEVER
-    for j in range(b * block, min((b + 1) * block, n_places)):
-        state = status[j]
-        arrived = inbox[j]
-        newcomer = False  # a compartment that was empty here is not any more
-        if state & _CHANGED:
-            for s in range(counts.shape[1]):
-                newcomer = newcomer or (counts[j, s] == 0 and fresh[j, s] > 0)
-                counts[j, s] = fresh[j, s]
-        if arrived:
-            inbox[j] = 0
-            for idx in range(in_ptr[j], in_ptr[j + 1]):
-                if not mail[idx]:
-                    continue
-                mail[idx] = 0
-                for col in range(hop_species.shape[0]):
-                    got = hops[idx, col]
-                    if got != 0:
-                        newcomer = newcomer or counts[j, hop_species[col]] == 0
-                        counts[j, hop_species[col]] += got
-                        hops[idx, col] = 0
-        pulled = nudged[j] != 0
-        if wake[j] > due and not (state or arrived or pulled):
-            pass  # nothing about it changed: it keeps its next visit
-        elif until[j] != -np.inf and wake[j] > due:
-            # Inside a leap over several steps (its events are in): it ends early, with a visit
-            # next step, if what came in or what it did asks for shorter leaps. Units of kinds
-            # already here change no one's rate per unit unless they meet in pairs.
-            if pulled:
-                nudged[j] = 0
-                no_pull[j] = False
-                pulled = _leans(j, counts, model, may_sleep)
-            if pulled or newcomer or (
-                (arrived or state & _CHANGED) and _pairs_possible(j, counts, model, tables)
-            ):
-                left = wake[j] // 2 - (step + 1)
-                if pulled or _steps_allowed(j, counts, pace, scratch, model, tables) < left:
+    # A place without flags keeps its next visit, which the block's earliest (left by phase 1,
+    # or from the last step where phase 1 skipped the block) already counts. So the flags are
+    # read eight places at a time, and only flagged places are looked at. (A place flagged
+    # now may come to be visited later than before: the earliest may then be early, which costs
+    # one look at the block and is put right by phase 1 then.)
+    earliest = block_wake[b]
+    status_words, inbox_words = status.view(np.uint64), inbox.view(np.uint64)
+    nudged_words = nudged.view(np.uint64)
+    first, last = b * block, min((b + 1) * block, n_places)
+    for word in range(first // 8, (last + 7) // 8):
+        if status_words[word] | inbox_words[word] | nudged_words[word] == 0:
+            continue
+        for j in range(max(word * 8, first), min(word * 8 + 8, last)):
+            state = status[j]
+            arrived = inbox[j]
+            if not (state or arrived or nudged[j]):
+                continue
+            newcomer = False  # a compartment that was empty here is not any more
+            if state & _CHANGED:
+                for s in range(counts.shape[1]):
+                    newcomer = newcomer or (counts[j, s] == 0 and fresh[j, s] > 0)
+                    counts[j, s] = fresh[j, s]
+            if arrived:
+                inbox[j] = 0
+                for idx in range(in_ptr[j], in_ptr[j + 1]):
+                    if not mail[idx]:
+                        continue
+                    mail[idx] = 0
+                    for col in range(hop_species.shape[0]):
+                        got = hops[idx, col]
+                        if got != 0:
+                            newcomer = newcomer or counts[j, hop_species[col]] == 0
+                            counts[j, hop_species[col]] += got
+                            hops[idx, col] = 0
+            pulled = nudged[j] != 0
+            if wake[j] > due and not (state or arrived or pulled):
+                pass  # nothing about it changed: it keeps its next visit
+            elif until[j] != -np.inf and wake[j] > due:
+                # Inside a leap over several steps (its events are in): it ends early, with a visit
+                # next step, if what came in or what it did asks for shorter leaps. Units of kinds
+                # already here change no one's rate per unit unless they meet in pairs.
+                if pulled:
+                    nudged[j] = 0
+                    no_pull[j] = False
+                    pulled = _leans(j, counts, model, may_sleep)
+                if pulled or newcomer or (
+                    (arrived or state & _CHANGED) and _pairs_possible(j, counts, model, tables)
+                ):
+                    left = wake[j] // 2 - (step + 1)
+                    if pulled or _steps_allowed(j, counts, pace, scratch, model, tables) < left:
+                        wake[j] = 2 * (step + 1)
+                        until[j] = -np.inf
+                status[j] = 0
+            elif wake[j] <= due or arrived or pulled:
+                if pulled:
+                    nudged[j] = 0
+                    no_pull[j] = False
+                leans = _leans(j, counts, model, may_sleep)
+                if state & _BUSY or (leans and not no_pull[j]):
+                    # Busy, most likely still; or biased hops lean on the neighbours' counts,
+                    # which other blocks are writing now: the visit next step tells.
                     wake[j] = 2 * (step + 1)
-                    until[j] = -np.inf
-            status[j] = 0
-        elif wake[j] <= due or arrived or pulled:
-            if pulled:
-                nudged[j] = 0
-                no_pull[j] = False
-            leans = _leans(j, counts, model, may_sleep)
-            if state & _BUSY or (leans and not no_pull[j]):
-                # Busy, most likely still; or biased hops lean on the neighbours' counts,
-                # which other blocks are writing now: the visit next step tells.
-                wake[j] = 2 * (step + 1)
-            else:  # what happens here depends on this row only (no pull felt: no biased hops)
-                intensity, _, _ = _place_intensity(
-                    j, counts, hazard, birth_rate, model, tables, True
-                )
-                rng[0] = stream_start(key, step, n_places + j)
-                wake[j] = _next_wake(rng, intensity, dt, step + 1, True)
-            status[j] = 0
-        earliest = min(earliest, wake[j])
+                else:  # what happens here depends on this row only (no pull felt: no biased hops)
+                    intensity, _, _ = _place_intensity(
+                        j, counts, hazard, birth_rate, model, tables, True
+                    )
+                    rng[0] = stream_start(key, step, n_places + j)
+                    wake[j] = _next_wake(rng, intensity, dt, step + 1, True)
+                status[j] = 0
+            earliest = min(earliest, wake[j])
     block_wake[b] = earliest
 
 
@@ -963,15 +983,17 @@ def _shared(n_items, n_places, n_links, n_species, n_mobile, n_blocks):
     per place, inbox flags and earliest next visit per block, flags of places whose biased units
     may now feel a pull (``_nudge_if_first``), and which in-links carry departures (a place
     gathers only those: most of its links carry nothing in a step, and each is a row of every
-    mobile species)."""
+    mobile species). The flags per place are padded to whole words of eight (phase 2 reads
+    them eight at a time)."""
+    flags = (n_places + 7) // 8 * 8
     return (
         np.empty((n_items, n_places, n_species), np.int32),
         np.zeros((n_items, n_links, n_mobile), np.int32),
-        np.zeros((n_items, n_places), np.uint8),
-        np.zeros((n_items, n_places), np.uint8),
+        np.zeros((n_items, flags), np.uint8),
+        np.zeros((n_items, flags), np.uint8),
         np.zeros((n_items, n_blocks), np.uint8),
         np.empty((n_items, n_blocks), np.int64),
-        np.zeros((n_items, n_places), np.uint8),
+        np.zeros((n_items, flags), np.uint8),
         np.zeros((n_items, n_links), np.uint8),
     )
 
