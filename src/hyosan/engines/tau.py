@@ -86,6 +86,8 @@ _MASK_BITS = 62  # species that fit in the bit masks of the cheap test (bit 62 i
 _BIRTH_BIT = 62
 _CHANGED = np.uint8(1)  # status bit: the place's own new counts are in the ``fresh`` buffer
 _BUSY = np.uint8(2)  # status bit: visited this step as a busy place (it is visited again next)
+_LONE = np.uint8(2)  # an in-link's mail byte: 1, see its departures row; _LONE + k: one unit of k
+_LONE_COLUMNS = 256 - 2
 _VISITED = np.uint8(4)  # status bit: visited in phase 1 of this step (phase 2 draws its next visit)
 NEVER = np.int64(1) << np.int64(61)
 """The next visit of a place where nothing can happen until something arrives."""
@@ -772,13 +774,22 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
 @nb.njit(cache=True, _nrt=False, inline="always")
 def _send(link, c, column, got, counts, shared, model, tables):
     """Phase 1: ``got`` units of compartment c leave along ``link``: their count goes
-    where the destination gathers it, with flags for its in-link, itself and its block."""
+    where the destination gathers it (the in-link's row, or its flag for one unit alone), with
+    flags for its in-link, itself and its block."""
     hops, inbox, block_inbox, mail = shared[1], shared[3], shared[4], shared[7]
     link_dest, attract_mask = model[9], model[16]
     in_slot, block, may_sleep = tables[12], tables[11], tables[15]
     slot = in_slot[link]
-    hops[slot, column] = got
-    mail[slot] = 1
+    mailed = mail[slot]
+    if got == 1 and mailed == 0 and column < _LONE_COLUMNS:
+        # One unit (the usual case: a walker alone): the in-link's mail byte says which kind,
+        # and the departures row (a cache miss at both ends) is not touched.
+        mail[slot] = _LONE + column
+    else:
+        if mailed >= _LONE:  # a lone unit went this way already this step: it joins the row
+            hops[slot, mailed - _LONE] = 1
+        hops[slot, column] = got
+        mail[slot] = 1
     destination = link_dest[link]
     # Other threads may flag the same place: they all write 1.
     inbox[destination] = 1
@@ -880,9 +891,15 @@ def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, t
             if arrived:
                 inbox[j] = 0
                 for idx in range(in_ptr[j], in_ptr[j + 1]):
-                    if not mail[idx]:
+                    mailed = mail[idx]
+                    if mailed == 0:
                         continue
                     mail[idx] = 0
+                    if mailed >= _LONE:  # one unit, its kind in the mail byte (``_send``)
+                        arrival = hop_species[mailed - _LONE]
+                        newcomer = newcomer or counts[j, arrival] == 0
+                        counts[j, arrival] += 1
+                        continue
                     for col in range(hop_species.shape[0]):
                         got = hops[idx, col]
                         if got != 0:
@@ -983,8 +1000,8 @@ def _shared(n_items, n_places, n_links, n_species, n_mobile, n_blocks):
     per place, inbox flags and earliest next visit per block, flags of places whose biased units
     may now feel a pull (``_nudge_if_first``), and which in-links carry departures (a place
     gathers only those: most of its links carry nothing in a step, and each is a row of every
-    mobile species). The flags per place are padded to whole words of eight (phase 2 reads
-    them eight at a time)."""
+    mobile species; a lone unit is told by the flag itself, ``_LONE``). The flags per place are
+    padded to whole words of eight (phase 2 reads them eight at a time)."""
     flags = (n_places + 7) // 8 * 8
     return (
         np.empty((n_items, n_places, n_species), np.int32),
