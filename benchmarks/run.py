@@ -4,9 +4,11 @@ Every ratio compares figures measured side by side in this same run, on this sam
 - ssa: next-subvolume SZR on a 100x100 lattice (hops included), events per second, over the
   outbreak's first 20 time units and over the whole outbreak (100);
 - well-mixed SZR: hyosan ssa against a plain numba Gillespie loop and GillesPy2's C++ SSA;
-- tau: cell-steps per second on a 1000x1000 SZR lattice against a vectorised numpy leap;
+- tau: cell-steps per second on a 1000x1000 SZR lattice against a vectorised numpy leap (the
+  two take turns, three rounds: the medians, and each round's ratio);
 - memory: peak resident memory of a 1000x1000 lattice, 5 compartments, 16 runs (a subprocess);
-- Seoul: one 30-day tau history of the ``seoul`` world at 250 m (its default adaptive steps).
+- Seoul: one 30-day tau history of the ``seoul`` world at 250 m (its default adaptive steps),
+  timed three times: the median, and each.
 
     python benchmarks/run.py [--json] [--quick]
 """
@@ -14,6 +16,7 @@ Every ratio compares figures measured side by side in this same run, on this sam
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import subprocess
@@ -34,6 +37,8 @@ from hyosan.places import grid, well_mixed
 from hyosan.simulate import run_keys
 
 WELL_MIXED = references.WELL_MIXED_DEFAULTS
+ROUNDS = 3
+"""Rounds of the timings that a busy machine disturbs most (medians are reported)."""
 LATTICE = {
     "beta": 0.1,
     "kappa": 0.05,
@@ -107,12 +112,17 @@ def tau_cell_steps_per_s(shape=(1000, 1000), steps: int = 100, min_seconds: floa
     return total / elapsed
 
 
+@functools.cache
+def _seoul_world() -> hyosan.Scenario:
+    from hyosan.scenarios import seoul
+
+    return seoul.build(250)
+
+
 def seoul_250m_seconds(days: float = 30.0) -> tuple[float, int]:
     """Wall seconds of one history of Seoul at 250 m over ``days`` (world built and kernels
     compiled beforehand, untimed), and the number of steps it took."""
-    from hyosan.scenarios import seoul
-
-    scenario = seoul.build(250)
+    scenario = _seoul_world()
     hyosan.simulate(scenario, t_end=0.05, runs=1, seed=0, progress=False)  # compile
     start = time.perf_counter()
     ds = hyosan.simulate(scenario, t_end=24.0 * days, runs=1, seed=1, progress=False)
@@ -162,18 +172,26 @@ def main() -> None:
     except Exception as error:
         results["gillespy2_events_per_s"] = None
         results["gillespy2_error"] = str(error)
-    # Both leaps over the same steps from the same start: the outbreak grows as they go.
+    # Both leaps over the same steps from the same start: the outbreak grows as they go. The
+    # machine's load drifts over seconds, so they take turns, and each gives its median round.
     lattice_steps = 20 if args.quick else 50
-    results["tau_cell_steps_per_s"] = tau_cell_steps_per_s(
-        steps=lattice_steps, min_seconds=seconds
-    )
-    results["numpy_reference_cell_steps_per_s"] = references.time_numpy_leap(
-        steps=lattice_steps, min_seconds=seconds, **LATTICE
+    rounds = 1 if args.quick else ROUNDS
+    tau_rounds, numpy_rounds = [], []
+    for _ in range(rounds):
+        tau_rounds.append(tau_cell_steps_per_s(steps=lattice_steps, min_seconds=seconds / 2))
+        numpy_rounds.append(
+            references.time_numpy_leap(steps=lattice_steps, min_seconds=seconds / 2, **LATTICE)
+        )
+    results["tau_cell_steps_per_s"] = float(np.median(tau_rounds))
+    results["numpy_reference_cell_steps_per_s"] = float(np.median(numpy_rounds))
+    results["tau_vs_numpy_reference_rounds"] = ", ".join(
+        f"{a / b:.1f}" for a, b in zip(tau_rounds, numpy_rounds, strict=True)
     )
     days = 2 if args.quick else 30
-    seconds_seoul, steps_seoul = seoul_250m_seconds(days)
-    results[f"seoul_250m_{days}d_tau_seconds"] = seconds_seoul
-    results[f"seoul_250m_{days}d_tau_steps"] = float(steps_seoul)
+    histories = [seoul_250m_seconds(days) for _ in range(rounds)]
+    results[f"seoul_250m_{days}d_tau_seconds"] = float(np.median([h[0] for h in histories]))
+    results[f"seoul_250m_{days}d_tau_seconds_each"] = ", ".join(f"{h[0]:.2f}" for h in histories)
+    results[f"seoul_250m_{days}d_tau_steps"] = float(histories[0][1])
     results["memory_1000x1000_5comp_16runs_mib"] = peak_memory_mib()
     results["this_process_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratios = {
