@@ -321,9 +321,10 @@ def _some_here(rng, own, remaining, groups_left, dt):
 def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=False):
     """Place i's per-capita hazard of leaving each compartment (into ``hazard``), its births'
     propensities (``birth_rate``), and its intensity ``A``: expected departures and births per
-    unit time. Returns (A, how many compartments and births have a positive one, births to draw).
-    Reads only row i of ``counts``, unless some species' hops are biased (attraction) and not
-    ``own_only`` (which leaves biased hops out: for a place known to feel no pull)."""
+    unit time. Returns (A, how many compartments and births have a positive one, births to draw,
+    the biased hop rates of the compartments held here). Reads only row i of ``counts``, unless
+    some species' hops are biased (attraction) and not ``own_only`` (which leaves biased hops
+    out: for a place known to feel no pull)."""
     (
         rate,
         order,
@@ -358,7 +359,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
             if s < _MASK_BITS:
                 present |= np.int64(1) << s
     if not occupied and births.shape[0] == 0:
-        return 0.0, np.int64(0), np.int64(0)
+        return 0.0, np.int64(0), np.int64(0), 0.0
     candidates = np.int64(-1)  # every compartment, when there are too many for a mask
     if use_masks:
         candidates = present & mobile_mask if out_ptr[i + 1] > out_ptr[i] else np.int64(0)
@@ -370,7 +371,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
                 if (present & need[r]) == need[r]:
                     candidates |= reaction_bit[r]
         if candidates == 0:
-            return 0.0, np.int64(0), np.int64(0)
+            return 0.0, np.int64(0), np.int64(0), 0.0
 
     row = rate_row(rate, i)
     scale = place_scale(counts, i, scale_mode, pop_mask, area)
@@ -378,6 +379,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
     first_link = out_ptr[i]
     last_link = out_ptr[i + 1]
     intensity = 0.0
+    pulled = 0.0
     groups = np.int64(0)
     for c in range(n_species):
         n = np.int64(counts[i, c])
@@ -401,6 +403,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
                             counts, link_dest[link], bias[c], wander[c], attract_mask, area
                         )
                     h += w
+                    pulled += w
         if h > 0.0:
             hazard[c] = h
             intensity += n * h
@@ -413,7 +416,7 @@ def _place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=Fals
         if a > 0.0:
             intensity += a
             groups += 1
-    return intensity, groups, np.int64(n_births)
+    return intensity, groups, np.int64(n_births), pulled
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
@@ -503,7 +506,7 @@ def _schedule_places(b, counts, key, step, dt, redraw, pace, plan, shared, local
     earliest = 2 * NEVER
     for i in range(b * block, min((b + 1) * block, n_places)):
         if redraw:
-            intensity, _, _ = _place_intensity(i, counts, hazard, birth_rate, model, tables)
+            intensity, _, _, _ = _place_intensity(i, counts, hazard, birth_rate, model, tables)
             rng[0] = stream_start(key, step, 2 * n_places + i)
             no_pull[i] = not may_sleep and _pull(i, counts, model) == 0.0
             sleepy = no_pull[i] or not _leans(i, counts, model, may_sleep)
@@ -586,12 +589,14 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
         if pace[1] > 1:
             until[i] = -np.inf
         # A place known to feel no pull still feels none: attractors coming next door clear
-        # the mark (``_nudge_if_first``), so only the others look at their neighbours.
-        if not no_pull[i] and _leans(i, counts, model, may_sleep):
-            no_pull[i] = _pull(i, counts, model) == 0.0
-        intensity, groups, n_births = _place_intensity(
+        # the mark (``_nudge_if_first``), so only the others look at their neighbours. Where
+        # the compartments held here feel a pull, the place does (``_pull`` sums them all).
+        intensity, groups, n_births, pulled = _place_intensity(
             i, counts, hazard, birth_rate, model, tables, no_pull[i]
         )
+        if not no_pull[i] and pulled == 0.0 and _leans(i, counts, model, may_sleep):
+            # No pull on what is here: the same intensity as without biased hops.
+            no_pull[i] = _pull(i, counts, model) == 0.0
         if intensity <= 0.0:
             continue
         # A place that can leap over several steps and is busy over them does so (its next
@@ -935,7 +940,7 @@ def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, t
                     # which other blocks are writing now: the visit next step tells.
                     wake[j] = 2 * (step + 1)
                 else:  # what happens here depends on this row only (no pull felt: no biased hops)
-                    intensity, _, _ = _place_intensity(
+                    intensity, _, _, _ = _place_intensity(
                         j, counts, hazard, birth_rate, model, tables, True
                     )
                     rng[0] = stream_start(key, step, n_places + j)
