@@ -171,6 +171,27 @@ def test_hops_and_conserving_reactions_keep_the_total(regime, small_blocks):
     assert counts.min() >= 0
 
 
+def test_a_block_never_sleeps_past_its_earliest_place(monkeypatch, small_blocks):
+    """Phase 2 looks only at flagged places and keeps each block's earliest next visit as a
+    bound (``_gather_places``): it must never be later than one of its places' visits, or the
+    block would sleep through a place that is due. Checked after every chunk, while zombies
+    spread and most blocks sleep."""
+    monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
+    monkeypatch.setattr(tau, "SERIAL_STEP_MAX", -1)
+    net = _szr_lattice(24, 20)
+    counts = _szr_start(net, 1)
+    schedule = tau.LeapSchedule(1, net.n_places)
+    asleep = 0
+    for chunk in range(30):
+        _advance(net, counts, [7], 3 * chunk, 3, 0.1, schedule=schedule)
+        block_wake = schedule._scratch[2][5][0]
+        wake = schedule.wake[0]
+        earliest = np.array([wake[b * 16 : (b + 1) * 16].min() for b in range(len(block_wake))])
+        np.testing.assert_array_less(block_wake, earliest + 1)
+        asleep += int(np.sum(block_wake > 2 * 3 * (chunk + 1) + 1))
+    assert asleep > 30 * 10, "most blocks should sleep between their places' visits"
+
+
 def test_pure_hops_conserve_each_species():
     net = _network(["A", "B"], [], n_places=20, links=_lattice_links(5, 4), group_rate=[[1.0, 0.5]])
     counts = np.zeros((2, 20, 2), np.int32)
