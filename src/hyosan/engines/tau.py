@@ -912,9 +912,7 @@ def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, t
                             counts[j, hop_species[col]] += got
                             hops[idx, col] = 0
             pulled = nudged[j] != 0
-            if wake[j] > due and not (state or arrived or pulled):
-                pass  # nothing about it changed: it keeps its next visit
-            elif until[j] != -np.inf and wake[j] > due:
+            if until[j] != -np.inf and wake[j] > due:
                 # Inside a leap over several steps (its events are in): it ends early, with a visit
                 # next step, if what came in or what it did asks for shorter leaps. Units of kinds
                 # already here change no one's rate per unit unless they meet in pairs.
