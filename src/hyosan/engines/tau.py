@@ -49,6 +49,7 @@ import numba as nb
 import numpy as np
 
 from hyosan.engines._kinetics import attraction, place_scale, propensity, rate_row
+from hyosan.engines._prefetch import prefetch
 from hyosan.engines._random import binomial, next_uniform, poisson, stream_start
 from hyosan.engines._ziggurat import exponential
 
@@ -580,11 +581,29 @@ def _leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tab
     # block's earliest next visit among the others is known here.
     rest = 2 * NEVER
     block_inbox[b] = 1
+    # First the places due, their rows asked for at once (``prefetch``): one visit is too long
+    # for the processor to run ahead into the next one's cache misses by itself.
+    places = local[9]
+    n_due = 0
     for i in range(b * block, min((b + 1) * block, counts.shape[0])):
         code = wake[i]
         if code > due:
             rest = min(rest, code)
             continue
+        places[n_due] = i
+        n_due += 1
+        prefetch(counts, i)
+        prefetch(out_ptr, i)
+        prefetch(hop_total, i)
+        prefetch(even_hops, i)
+    in_slot = tables[12]
+    for q in range(n_due):  # where their departures would be told
+        i = places[q]
+        prefetch(in_slot, out_ptr[i])
+        prefetch(link_dest, out_ptr[i])
+    for q in range(n_due):
+        i = places[q]
+        code = wake[i]
         status[i] = _VISITED
         if pace[1] > 1:
             until[i] = -np.inf
@@ -880,71 +899,89 @@ def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, t
     status_words, inbox_words = status.view(np.uint64), inbox.view(np.uint64)
     nudged_words = nudged.view(np.uint64)
     first, last = b * block, min((b + 1) * block, n_places)
+    # The flagged places first, their rows asked for at once (as in phase 1), then the mail
+    # of those with arrivals (where it is depends on a row just asked for).
+    places = local[9]
+    hop_total = tables[13]
+    out_ptr = model[8]
+    n_flagged = 0
     for word in range(first // 8, (last + 7) // 8):
         if status_words[word] | inbox_words[word] | nudged_words[word] == 0:
             continue
         for j in range(max(word * 8, first), min(word * 8 + 8, last)):
-            state = status[j]
-            arrived = inbox[j]
-            if not (state or arrived or nudged[j]):
-                continue
-            newcomer = False  # a compartment that was empty here is not any more
-            if state & _CHANGED:
-                for s in range(counts.shape[1]):
-                    newcomer = newcomer or (counts[j, s] == 0 and fresh[j, s] > 0)
-                    counts[j, s] = fresh[j, s]
-            if arrived:
-                inbox[j] = 0
-                for idx in range(in_ptr[j], in_ptr[j + 1]):
-                    mailed = mail[idx]
-                    if mailed == 0:
-                        continue
-                    mail[idx] = 0
-                    if mailed >= _LONE:  # one unit, its kind in the mail byte (``_send``)
-                        arrival = hop_species[mailed - _LONE]
-                        newcomer = newcomer or counts[j, arrival] == 0
-                        counts[j, arrival] += 1
-                        continue
-                    for col in range(hop_species.shape[0]):
-                        got = hops[idx, col]
-                        if got != 0:
-                            newcomer = newcomer or counts[j, hop_species[col]] == 0
-                            counts[j, hop_species[col]] += got
-                            hops[idx, col] = 0
-            pulled = nudged[j] != 0
-            if until[j] != -np.inf and wake[j] > due:
-                # Inside a leap over several steps (its events are in): it ends early, with a visit
-                # next step, if what came in or what it did asks for shorter leaps. Units of kinds
-                # already here change no one's rate per unit unless they meet in pairs.
-                if pulled:
-                    nudged[j] = 0
-                    no_pull[j] = False
-                    pulled = _leans(j, counts, model, may_sleep)
-                if pulled or newcomer or (
-                    (arrived or state & _CHANGED) and _pairs_possible(j, counts, model, tables)
-                ):
-                    left = wake[j] // 2 - (step + 1)
-                    if pulled or _steps_allowed(j, counts, pace, scratch, model, tables) < left:
-                        wake[j] = 2 * (step + 1)
-                        until[j] = -np.inf
-                status[j] = 0
-            elif wake[j] <= due or arrived or pulled:
-                if pulled:
-                    nudged[j] = 0
-                    no_pull[j] = False
-                leans = _leans(j, counts, model, may_sleep)
-                if state & _BUSY or (leans and not no_pull[j]):
-                    # Busy, most likely still; or biased hops lean on the neighbours' counts,
-                    # which other blocks are writing now: the visit next step tells.
+            if status[j] or inbox[j] or nudged[j]:
+                places[n_flagged] = j
+                n_flagged += 1
+                prefetch(counts, j)
+                prefetch(fresh, j)
+                prefetch(in_ptr, j)
+                prefetch(out_ptr, j)
+                prefetch(hop_total, j)
+    for q in range(n_flagged):
+        j = places[q]
+        if inbox[j]:
+            prefetch(mail, in_ptr[j])
+    for q in range(n_flagged):
+        j = places[q]
+        state = status[j]
+        arrived = inbox[j]
+        newcomer = False  # a compartment that was empty here is not any more
+        if state & _CHANGED:
+            for s in range(counts.shape[1]):
+                newcomer = newcomer or (counts[j, s] == 0 and fresh[j, s] > 0)
+                counts[j, s] = fresh[j, s]
+        if arrived:
+            inbox[j] = 0
+            for idx in range(in_ptr[j], in_ptr[j + 1]):
+                mailed = mail[idx]
+                if mailed == 0:
+                    continue
+                mail[idx] = 0
+                if mailed >= _LONE:  # one unit, its kind in the mail byte (``_send``)
+                    arrival = hop_species[mailed - _LONE]
+                    newcomer = newcomer or counts[j, arrival] == 0
+                    counts[j, arrival] += 1
+                    continue
+                for col in range(hop_species.shape[0]):
+                    got = hops[idx, col]
+                    if got != 0:
+                        newcomer = newcomer or counts[j, hop_species[col]] == 0
+                        counts[j, hop_species[col]] += got
+                        hops[idx, col] = 0
+        pulled = nudged[j] != 0
+        if pace[4] and wake[j] > due and until[j] != -np.inf:
+            # Inside a leap over several steps (its events are in): it ends early, with a visit
+            # next step, if what came in or what it did asks for shorter leaps. Units of kinds
+            # already here change no one's rate per unit unless they meet in pairs.
+            if pulled:
+                nudged[j] = 0
+                no_pull[j] = False
+                pulled = _leans(j, counts, model, may_sleep)
+            if pulled or newcomer or (
+                (arrived or state & _CHANGED) and _pairs_possible(j, counts, model, tables)
+            ):
+                left = wake[j] // 2 - (step + 1)
+                if pulled or _steps_allowed(j, counts, pace, scratch, model, tables) < left:
                     wake[j] = 2 * (step + 1)
-                else:  # what happens here depends on this row only (no pull felt: no biased hops)
-                    intensity, _, _, _ = _place_intensity(
-                        j, counts, hazard, birth_rate, model, tables, True
-                    )
-                    rng[0] = stream_start(key, step, n_places + j)
-                    wake[j] = _next_wake(rng, intensity, dt, step + 1, True)
-                status[j] = 0
-            earliest = min(earliest, wake[j])
+                    until[j] = -np.inf
+            status[j] = 0
+        elif wake[j] <= due or arrived or pulled:
+            if pulled:
+                nudged[j] = 0
+                no_pull[j] = False
+            leans = _leans(j, counts, model, may_sleep)
+            if state & _BUSY or (leans and not no_pull[j]):
+                # Busy, most likely still; or biased hops lean on the neighbours' counts,
+                # which other blocks are writing now: the visit next step tells.
+                wake[j] = 2 * (step + 1)
+            else:  # what happens here depends on this row only (no pull felt: no biased hops)
+                intensity, _, _, _ = _place_intensity(
+                    j, counts, hazard, birth_rate, model, tables, True
+                )
+                rng[0] = stream_start(key, step, n_places + j)
+                wake[j] = _next_wake(rng, intensity, dt, step + 1, True)
+            status[j] = 0
+        earliest = min(earliest, wake[j])
     block_wake[b] = earliest
 
 
@@ -1159,9 +1196,10 @@ def _hop_totals(out_ptr, link_weight, link_group, group_rate, hop_species):
 
 
 @nb.njit(cache=True)
-def _locals(n_rows, n_species, n_reactions, n_weights):
+def _locals(n_rows, n_species, n_reactions, n_weights, block):
     """Small buffers, one row per work item: random stream, channel weights and shares, a row,
-    firings, per-compartment hazards, births' propensities, per-compartment involvement.
+    firings, per-compartment hazards, births' propensities, per-compartment involvement, the
+    places of a block to look at.
     Allocated by the caller and kept between calls (``LeapSchedule.scratch``): a block is too
     small a piece of work to allocate for."""
     return (
@@ -1174,6 +1212,7 @@ def _locals(n_rows, n_species, n_reactions, n_weights):
         np.empty((n_rows, n_species), np.float64),
         np.empty((n_rows, max(n_reactions, 1)), np.float64),
         np.empty((n_rows, n_species), np.float64),
+        np.empty((n_rows, block), np.int64),
     )
 
 
@@ -1182,7 +1221,7 @@ def _row(local, w):
     """Work item w's row of each local buffer."""
     return (
         local[0][w], local[1][w], local[2][w], local[3][w], local[4][w], local[5][w],
-        local[6][w], local[7][w], local[8][w],
+        local[6][w], local[7][w], local[8][w], local[9][w],
     )  # fmt: skip
 
 
@@ -1223,7 +1262,8 @@ def _advance(
     whole runs (every step) with scratch of their own. ``plans``: each run's schedule of
     visits (``_next_wake``), which places feel no pull (``_pull``) and when their leaps over
     several steps end, kept between calls; ``redraw``: the runs whose schedule is stale.
-    ``paces``: per run, accuracy / dt, the most steps one leap may span, and the time at step0.
+    ``paces``: per run, accuracy / dt, the most steps one leap may span, the time at step0, and
+    whether a leap over several steps may be under way (``LeapSchedule.leapt``).
     ``local`` and ``shared``: scratch per work item (``_locals``, ``_shared``: one copy when
     ``by_place``); ``clamps`` (per run) and ``work_clamps`` (per item) start at zero.
 
@@ -1237,7 +1277,7 @@ def _advance(
     both, start = np.int64(LEAP | GATHER), np.int64(SCHEDULE)
     for k in range(runs if by_place else 1):
         plan = (plans[0][k], plans[1][k], plans[2][k])
-        pace = (paces[0][k], np.int64(paces[1][k]), paces[2][k], step0[k])
+        pace = (paces[0][k], np.int64(paces[1][k]), paces[2][k], step0[k], paces[3][k])
         run_shared = _item(shared, zero)
         if by_place:
             if n_steps[k] <= 0:
@@ -1270,7 +1310,8 @@ def _advance(
                             if n_steps[run] <= 0:
                                 continue
                             run_pace = (
-                                paces[0][run], np.int64(paces[1][run]), paces[2][run], step0[run]
+                                paces[0][run], np.int64(paces[1][run]), paces[2][run], step0[run],
+                                paces[3][run],
                             )
                             clamps[run] = _sweep(
                                 counts[run], keys[run], step0[run], n_steps[run], dt[run],
@@ -1301,12 +1342,14 @@ class LeapSchedule:
     changed outside the kernel (an intervention), and any other mismatch redraws it. With it,
     for worlds with biased hops, the places known to feel no pull (nothing next door attracts
     their biased units; cleared when attractors come next door, see ``_nudge_if_first``); and
-    when each place's leap over several steps ends (adaptive steps; -inf when none)."""
+    when each place's leap over several steps ends (adaptive steps; -inf when none), and
+    whether any call leapt over several steps (if not, none of those ends is read)."""
 
     def __init__(self, runs: int, n_places: int) -> None:
         self.wake = np.zeros((runs, n_places), np.int64)
         self.no_pull = np.zeros((runs, n_places), np.bool_)
         self.until = np.full((runs, n_places), -np.inf)
+        self.leapt = np.zeros(runs, np.bool_)
         self.dt = np.full(runs, np.nan)
         self.next_step = np.full(runs, -1, np.int64)
         self.network = np.zeros(runs, np.int64)
@@ -1327,7 +1370,7 @@ class LeapSchedule:
             n_links, n_mobile, n_weights, n_blocks = (
                 model[9].shape[0], tables[4].shape[0], tables[5], tables[6]
             )  # fmt: skip
-            local = _locals(n_work, n_species, model[1].shape[0], n_weights)
+            local = _locals(n_work, n_species, model[1].shape[0], n_weights, tables[11])
             shared = _shared(
                 1 if by_place else n_work, n_places, n_links, n_species, n_mobile, n_blocks
             )
@@ -1337,12 +1380,12 @@ class LeapSchedule:
     def take(self, runs: np.ndarray) -> LeapSchedule:
         """A copy for some runs (``put`` writes it back)."""
         part = LeapSchedule.__new__(LeapSchedule)
-        for name in ("wake", "no_pull", "until", "dt", "next_step", "network"):
+        for name in ("wake", "no_pull", "until", "leapt", "dt", "next_step", "network"):
             setattr(part, name, np.ascontiguousarray(getattr(self, name)[runs]))
         return part
 
     def put(self, runs: np.ndarray, part: LeapSchedule) -> None:
-        for name in ("wake", "no_pull", "until", "dt", "next_step", "network"):
+        for name in ("wake", "no_pull", "until", "leapt", "dt", "next_step", "network"):
             getattr(self, name)[runs] = getattr(part, name)
 
 
@@ -1488,11 +1531,13 @@ def tau_advance(
     redraw = ~((schedule.dt == dt) & (schedule.next_step == step0) & (schedule.network == network))
     time0 = _per_run(time0, runs, np.float64)
     if accuracy is None:
-        paces = (np.zeros(runs), np.ones(runs, np.int64), time0)
+        paces = (np.zeros(runs), np.ones(runs, np.int64), time0, schedule.leapt)
     else:
         step = np.where(dt > 0, dt, 1.0)  # runs that do not move have dt 0
         spans = np.minimum(np.broadcast_to(longest, runs) / step * (1 + 1e-9), LEAP_STEPS_MAX)
-        paces = (accuracy / step, np.maximum(spans, 1).astype(np.int64), time0)
+        spans = np.maximum(spans, 1).astype(np.int64)
+        schedule.leapt |= (spans > 1) & (n_steps > 0)
+        paces = (accuracy / step, spans, time0, schedule.leapt)
     n_threads = nb.get_num_threads()
     by_place = n_places >= PLACES_PARALLEL_MIN or (
         runs < n_threads and n_places >= PLACES_PARALLEL_FEW_RUNS
