@@ -101,6 +101,7 @@ def test_quiet_places_leap_over_several_steps_and_agree_with_ssa():
     engine = TauEngine(town.compile(), 1, run_keys(1, 1), 3.0, 0.05)
     engine.advance(0.0, 0.5)
     assert np.isfinite(engine.schedule.until).sum() > 32
+    assert engine.schedule.leapt.all()
     runs = 200
     options = dict(t_end=3.0, runs=runs, record_every=0.5, progress=False)
     exact = simulate(town, engine="ssa", seed=3, **options)
@@ -111,3 +112,13 @@ def test_quiet_places_leap_over_several_steps_and_agree_with_ssa():
         se = np.sqrt(a.var(axis=0, ddof=1) / runs + b.var(axis=0, ddof=1) / runs)
         gap = np.abs(a.mean(axis=0) - b.mean(axis=0))
         assert np.all(gap <= Z4 * se + 1e-9), (compartment, gap, se)
+
+
+def test_fixed_steps_never_leap_so_the_leaps_ends_need_not_be_read():
+    """Phase 2 reads when a place's leap ends only if the schedule ever leapt (``leapt``): with
+    fixed steps no place is ever inside a leap over several steps."""
+    town = _walking_town()
+    engine = TauEngine(town.compile(), 2, run_keys(1, 2), 0.01)
+    engine.advance(0.0, 0.5)
+    assert not engine.schedule.leapt.any()
+    assert np.all(engine.schedule.until == -np.inf)
