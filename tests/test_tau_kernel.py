@@ -142,17 +142,27 @@ def _advance(net, counts, keys, step0, n_steps, dt, schedule=None, accuracy=None
     )  # fmt: skip
 
 
-@pytest.fixture(params=["by_run", "by_place", "by_place_mixed"])
+@pytest.fixture(params=["by_run", "by_place", "by_place_mixed", "by_place_taken"])
 def regime(request, monkeypatch):
     """The ways of splitting the work: whole runs per thread; blocks of places in parallel every
-    step; or the latter with quiet steps (few places awake) on one thread."""
+    step, dealt out in turn; the latter with quiet steps (few places awake) on one thread; or
+    blocks taken by the threads as they go, two at a time (as large worlds do)."""
     if request.param == "by_run":
         monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 10**9)
         monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 10**9)
     else:
         monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
         monkeypatch.setattr(tau, "SERIAL_STEP_MAX", 40 if request.param == "by_place_mixed" else -1)
+    if request.param == "by_place_taken":
+        _take_blocks(monkeypatch)
     return request.param
+
+
+def _take_blocks(monkeypatch):
+    """Threads take blocks from the counter (``_sweep``) even in a small world: two at a time
+    for a world of eight blocks on two threads."""
+    monkeypatch.setattr(tau, "TAKES_PER_THREAD", 2)
+    monkeypatch.setattr(tau, "TAKE_MIN", 1)
 
 
 @pytest.fixture
@@ -315,10 +325,12 @@ def test_regimes_blocks_and_chunks_give_one_history(monkeypatch, world):
         accuracy = 0.3  # dt 0.1: a human alone (0.2 hops an hour) may leap over 3 steps
     keys = [21, 22, 23]
     histories = []
-    for min_places, block, serial_max in ((10**9, 256, -1), (1, 16, -1), (1, 7, 30)):
+    for min_places, block, serial_max in ((10**9, 256, -1), (1, 16, -1), (1, 7, 30), (1, 5, -1)):
         monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", min_places)
         monkeypatch.setattr(tau, "BLOCK", block)
         monkeypatch.setattr(tau, "SERIAL_STEP_MAX", serial_max)
+        if block == 5:
+            _take_blocks(monkeypatch)
         counts = start.copy()
         _advance(net, counts, keys, 0, 40, 0.1, accuracy=accuracy)
         histories.append(counts)
@@ -343,7 +355,7 @@ def _involvement_by_place(net, counts, no_pull=None, known=None) -> np.ndarray:
     by_place = np.empty((runs, n_places))
     no_pull = np.zeros((runs, n_places), np.bool_) if no_pull is None else no_pull
     known = np.zeros(runs, np.bool_) if known is None else known
-    scratch = np.empty((runs * n_places, n_species))
+    scratch = np.empty((runs * n_places, tau._GAP + n_species))
     tau._involvement_bounds(counts, model, tables, scratch, by_place, no_pull, known)
     return by_place
 

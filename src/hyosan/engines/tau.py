@@ -49,7 +49,7 @@ import numba as nb
 import numpy as np
 
 from hyosan.engines._kinetics import attraction, place_scale, propensity, rate_row
-from hyosan.engines._prefetch import prefetch
+from hyosan.engines._memory import fetch_add, prefetch
 from hyosan.engines._random import binomial, next_uniform, poisson, stream_start
 from hyosan.engines._ziggurat import exponential
 
@@ -57,6 +57,12 @@ BLOCK = 256
 """Places per block: the unit of parallel work and of skipping quiet regions. Small enough to
 balance a moving front between threads and to skip most of a map, large enough that handing out
 blocks costs nothing."""
+TAKES_PER_THREAD = 32
+"""A large world's step hands out its blocks in about this many stretches per thread (each of at
+least ``TAKE_MIN`` blocks): few enough that taking one costs nothing and that neighbours, whose
+flags a place writes, are mostly the same thread's; many enough that a busy region is shared
+out. Smaller worlds deal their blocks to ``8 * threads`` items in turn (w, w + items, ...)."""
+TAKE_MIN = 2
 PLACES_PARALLEL_MIN = 8192
 """From this many places one run's step is split over places; below it whole runs go to threads
 (also from ``PLACES_PARALLEL_FEW_RUNS`` places when there are fewer runs than threads)."""
@@ -878,7 +884,7 @@ def _nudge_if_first(j, counts, shared, model, tables):
 def _gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, tables):
     """Phase 2 for block b: own new counts plus arrivals, then the next visit of every place
     that was visited or changed (the others keep theirs: nothing about them changed)."""
-    fresh, hops, status, inbox, block_inbox, block_wake, nudged, mail = shared
+    fresh, hops, status, inbox, block_inbox, block_wake, nudged, mail = shared[:8]
     due = 2 * step + 1
     if block_wake[b] > due and not block_inbox[b]:
         return
@@ -990,12 +996,28 @@ GATHER = 2  # phase 2 (own new counts plus arrivals, next visits)
 SCHEDULE = 4  # the start of a call: next visits (drawn anew or kept)
 
 
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _next_blocks(b, first, stride, counter, n_blocks):
+    """The next stretch of blocks for ``_sweep`` to do, from ``b`` (-1: the first) to the end
+    returned: one block of first, first + stride, ...; or, for a negative stride, the next
+    ``-stride`` blocks not yet taken by any thread (``counter``)."""
+    if stride > 0:
+        start = first if b < 0 else b + stride
+        return start, start + 1
+    start = fetch_add(counter, 0, -stride)
+    return start, min(start - stride, n_blocks)
+
+
 @nb.njit(cache=True, _nrt=False)
 def _sweep(
     counts, key, step0, n_steps, dt, pace, first, stride, phases, redraw, plan, shared, local,
     model, tables,
 ):  # fmt: skip
     """The given phases of ``n_steps`` steps for blocks first, first + stride, ...; the clamps.
+    A negative stride hands out blocks from a counter shared by the threads (``shared[8]``,
+    zero at the start; for one phase of one step): ``-stride`` at a time to whichever thread
+    asks, so a busy region does not hold up a thread while the other waits, and each thread
+    needs one call only.
 
     Every loop over places runs here, with the phases inlined: a small world's step is so short
     that passing the ~30 arrays to a call per step would triple it. ``SCHEDULE`` comes first
@@ -1003,6 +1025,7 @@ def _sweep(
     step size, changed rates or counts) or are still those the last call left.
     """
     n_blocks = shared[5].shape[0]
+    counter = shared[8]
     if phases & SCHEDULE:
         for b in range(first, n_blocks, stride):
             _schedule_places(
@@ -1011,15 +1034,21 @@ def _sweep(
     clamped = 0
     for t in range(n_steps):
         if phases & LEAP:
-            for b in range(first, n_blocks, stride):
-                clamped += _leap_places(
-                    b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
-                )
+            start, end = _next_blocks(np.int64(-1), first, stride, counter, n_blocks)
+            while start < n_blocks:
+                for b in range(start, end):
+                    clamped += _leap_places(
+                        b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
+                    )
+                start, end = _next_blocks(start, first, stride, counter, n_blocks)
         if phases & GATHER:
-            for b in range(first, n_blocks, stride):
-                _gather_places(
-                    b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
-                )
+            start, end = _next_blocks(np.int64(-1), first, stride, counter, n_blocks)
+            while start < n_blocks:
+                for b in range(start, end):
+                    _gather_places(
+                        b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
+                    )
+                start, end = _next_blocks(start, first, stride, counter, n_blocks)
     return clamped
 
 
@@ -1041,7 +1070,8 @@ def _shared(n_items, n_places, n_links, n_species, n_mobile, n_blocks):
     may now feel a pull (``_nudge_if_first``), and which in-links carry departures (a place
     gathers only those: most of its links carry nothing in a step, and each is a row of every
     mobile species; a lone unit is told by the flag itself, ``_LONE``). The flags per place are
-    padded to whole words of eight (phase 2 reads them eight at a time)."""
+    padded to whole words of eight (phase 2 reads them eight at a time). Last, the counter of
+    blocks handed out (``_sweep``)."""
     flags = (n_places + 7) // 8 * 8
     return (
         np.empty((n_items, n_places, n_species), np.int32),
@@ -1052,6 +1082,7 @@ def _shared(n_items, n_places, n_links, n_species, n_mobile, n_blocks):
         np.empty((n_items, n_blocks), np.int64),
         np.zeros((n_items, flags), np.uint8),
         np.zeros((n_items, n_links), np.uint8),
+        np.zeros((n_items, 1), np.int64),
     )
 
 
@@ -1195,24 +1226,30 @@ def _hop_totals(out_ptr, link_weight, link_group, group_rate, hop_species):
     return totals
 
 
+_GAP = 8
+"""Elements (of 8 bytes: a cache line) left unused before each work item's row of a local
+buffer (``_row``), so that no two threads ever write to the same cache line: each write would
+take the line from the other core, and the random streams' states are written at every draw."""
+
+
 @nb.njit(cache=True)
 def _locals(n_rows, n_species, n_reactions, n_weights, block):
     """Small buffers, one row per work item: random stream, channel weights and shares, a row,
     firings, per-compartment hazards, births' propensities, per-compartment involvement, the
-    places of a block to look at.
+    places of a block to look at. Each row starts ``_GAP`` elements after the last one ends.
     Allocated by the caller and kept between calls (``LeapSchedule.scratch``): a block is too
     small a piece of work to allocate for."""
     return (
-        np.empty((n_rows, 1), np.uint64),
-        np.empty((n_rows, n_weights), np.float64),
-        np.empty((n_rows, n_weights), np.int64),
-        np.empty((n_rows, n_species), np.int64),
-        np.empty((n_rows, n_reactions), np.int64),
-        np.empty((n_rows, n_reactions), np.int64),
-        np.empty((n_rows, n_species), np.float64),
-        np.empty((n_rows, max(n_reactions, 1)), np.float64),
-        np.empty((n_rows, n_species), np.float64),
-        np.empty((n_rows, block), np.int64),
+        np.empty((n_rows, _GAP + 1), np.uint64),
+        np.empty((n_rows, _GAP + n_weights), np.float64),
+        np.empty((n_rows, _GAP + n_weights), np.int64),
+        np.empty((n_rows, _GAP + n_species), np.int64),
+        np.empty((n_rows, _GAP + n_reactions), np.int64),
+        np.empty((n_rows, _GAP + n_reactions), np.int64),
+        np.empty((n_rows, _GAP + n_species), np.float64),
+        np.empty((n_rows, _GAP + max(n_reactions, 1)), np.float64),
+        np.empty((n_rows, _GAP + n_species), np.float64),
+        np.empty((n_rows, _GAP + block), np.int64),
     )
 
 
@@ -1220,8 +1257,9 @@ def _locals(n_rows, n_species, n_reactions, n_weights, block):
 def _row(local, w):
     """Work item w's row of each local buffer."""
     return (
-        local[0][w], local[1][w], local[2][w], local[3][w], local[4][w], local[5][w],
-        local[6][w], local[7][w], local[8][w], local[9][w],
+        local[0][w, _GAP:], local[1][w, _GAP:], local[2][w, _GAP:], local[3][w, _GAP:],
+        local[4][w, _GAP:], local[5][w, _GAP:], local[6][w, _GAP:], local[7][w, _GAP:],
+        local[8][w, _GAP:], local[9][w, _GAP:],
     )  # fmt: skip
 
 
@@ -1230,7 +1268,7 @@ def _item(shared, w):
     """Work item w's copy of the run scratch (``_shared``)."""
     return (
         shared[0][w], shared[1][w], shared[2][w], shared[3][w], shared[4][w], shared[5][w],
-        shared[6][w], shared[7][w],
+        shared[6][w], shared[7][w], shared[8][w],
     )  # fmt: skip
 
 
@@ -1250,20 +1288,23 @@ np.zeros) would cost a compiled kernel of its own and nothing measurable at run 
 
 @nb.njit(cache=True, parallel=_PARALLEL, _nrt=False)
 def _advance(
-    counts, keys, step0, n_steps, dt, paces, plans, redraw, by_place, n_work, serial_max, model,
-    tables, local, shared, clamps, work_clamps,
+    counts, keys, step0, n_steps, dt, paces, plans, redraw, by_place, n_work, blocks_taken,
+    serial_max, model, tables, local, shared, clamps, work_clamps,
 ):  # fmt: skip
     """The one parallel kernel (each prange costs seconds of compilation, so there is one).
 
     ``by_place``: one run at a time, each step a parallel sweep of phase 1 over blocks and then
-    one of phase 2, sharing one run's scratch; work item w takes blocks w, w + n_work, ... (so a
-    busy region is spread over the items); a step with at most ``serial_max`` places awake runs
-    on this thread instead (a launch would cost more). Otherwise the ``n_work`` items each take
-    whole runs (every step) with scratch of their own. ``plans``: each run's schedule of
-    visits (``_next_wake``), which places feel no pull (``_pull``) and when their leaps over
-    several steps end, kept between calls; ``redraw``: the runs whose schedule is stale.
-    ``paces``: per run, accuracy / dt, the most steps one leap may span, the time at step0, and
-    whether a leap over several steps may be under way (``LeapSchedule.leapt``).
+    one of phase 2, sharing one run's scratch: with ``blocks_taken`` > 0 each of the ``n_work``
+    items (one per thread) takes that many blocks at a time as it goes, from a counter (so a
+    busy region is shared out, and each thread gets its ~60 arrays once per phase), else item w
+    takes blocks w, w + n_work, ... (``TAKES_PER_THREAD``); a step with at most ``serial_max``
+    places awake runs on this thread instead (a launch would cost more). Otherwise the
+    ``n_work`` items each take whole runs (every step) with scratch of their own. ``plans``:
+    each run's schedule of visits (``_next_wake``), which places feel no pull (``_pull``) and
+    when their leaps over several steps end, kept between calls; ``redraw``: the runs whose
+    schedule is stale. ``paces``: per run, accuracy / dt, the most steps one leap may span, the
+    time at step0, and whether a leap over several steps may be under way
+    (``LeapSchedule.leapt``).
     ``local`` and ``shared``: scratch per work item (``_locals``, ``_shared``: one copy when
     ``by_place``); ``clamps`` (per run) and ``work_clamps`` (per item) start at zero.
 
@@ -1275,6 +1316,7 @@ def _advance(
     # Typed constants: a literal argument would compile another copy of the callee.
     zero, one = np.int64(0), np.int64(1)
     both, start = np.int64(LEAP | GATHER), np.int64(SCHEDULE)
+    stride = -blocks_taken if blocks_taken > 0 else n_work
     for k in range(runs if by_place else 1):
         plan = (plans[0][k], plans[1][k], plans[2][k])
         pace = (paces[0][k], np.int64(paces[1][k]), paces[2][k], step0[k], paces[3][k])
@@ -1298,11 +1340,12 @@ def _advance(
                 continue
             for sweep in range(2 if by_place else 1):
                 phase = np.int64(LEAP) if sweep == 0 else np.int64(GATHER)
+                run_shared[8][0] = 0  # blocks are handed out from the first again
                 for w_ in nb.prange(n_work):
                     w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
                     if by_place:
                         work_clamps[w] += _sweep(
-                            counts[k], keys[k], step, one, dt[k], pace, w, n_work, phase,
+                            counts[k], keys[k], step, one, dt[k], pace, w, stride, phase,
                             redraw[k], plan, _item(shared, zero), _row(local, w), model, tables,
                         )  # fmt: skip
                     else:
@@ -1545,11 +1588,16 @@ def tau_advance(
     by_place = by_place and n_threads > 1  # one thread takes the runs in turn: one work item
     if by_place:
         n_blocks = (n_places + BLOCK - 1) // BLOCK
-        n_work = min(n_blocks, 8 * n_threads)
+        blocks_taken = n_blocks // (TAKES_PER_THREAD * n_threads)
+        if blocks_taken >= TAKE_MIN:  # each thread takes stretches of blocks as it goes
+            n_work = n_threads
+        else:
+            n_work, blocks_taken = min(n_blocks, 8 * n_threads), 0
     else:
-        n_work = min(runs, 4 * n_threads) if n_threads > 1 else 1
-    # Hand out work items one at a time: an outbreak front keeps some blocks (or runs) far busier
-    # than others, and a static split would leave threads idle. Results do not depend on it.
+        n_work, blocks_taken = min(runs, 4 * n_threads) if n_threads > 1 else 1, 0
+    # Hand out work items (runs) one at a time: some runs' outbreaks are far busier than others,
+    # and a static split would leave threads idle (blocks of places are handed out as they go,
+    # see ``_sweep``). Results do not depend on it.
     local, shared = schedule.scratch(network, by_place, n_work, model, tables)
     clamps = np.zeros(runs, np.int64)
     previous = nb.set_parallel_chunksize(1)
@@ -1557,7 +1605,8 @@ def tau_advance(
         _advance(
             counts, keys, step0, n_steps, dt, paces,
             (schedule.wake, schedule.no_pull, schedule.until), redraw, by_place, n_work,
-            SERIAL_STEP_MAX, model, tables, local, shared, clamps, np.zeros(n_work, np.int64),
+            blocks_taken, SERIAL_STEP_MAX, model, tables, local, shared, clamps,
+            np.zeros(n_work, np.int64),
         )  # fmt: skip
     except BaseException:
         schedule.forget()  # an interrupted call leaves counts, schedules and scratch half-way
@@ -1574,7 +1623,8 @@ def tau_advance(
 @nb.njit(cache=True, parallel=_PARALLEL, _nrt=False)
 def _involvement_bounds(counts, model, tables, scratch, piece_bounds, no_pull, known):
     """Per run and piece of its places, the largest ``_place_involvement`` (into
-    ``piece_bounds``, (runs, pieces); ``scratch``: a row per piece and run). Where a run's
+    ``piece_bounds``, (runs, pieces); ``scratch``: a row per piece and run, after ``_GAP``
+    elements). Where a run's
     schedule is ``known`` to match its counts, places it marks as feeling no pull skip their
     biased hops, whose rates are then zero: a fallen city's idle zombies everywhere.
 
@@ -1590,7 +1640,7 @@ def _involvement_bounds(counts, model, tables, scratch, piece_bounds, no_pull, k
         for i in range(piece * n_places // n_pieces, (piece + 1) * n_places // n_pieces):
             idle = known[k] and no_pull[k, i]
             bound = max(
-                bound, _place_involvement(i, counts[k], scratch[item], model, tables, idle)
+                bound, _place_involvement(i, counts[k], scratch[item, _GAP:], model, tables, idle)
             )
         piece_bounds[k, piece] = bound
 
@@ -1681,6 +1731,6 @@ def tau_involvement(
         known &= schedule.network == network
     n_pieces = max(min(n_places // INVOLVEMENT_PIECE, 4 * nb.get_num_threads()), 1)
     piece_bounds = np.empty((runs, n_pieces), np.float64)
-    scratch = np.empty((runs * n_pieces, n_species), np.float64)
+    scratch = np.empty((runs * n_pieces, _GAP + n_species), np.float64)  # rows apart (``_GAP``)
     _involvement_bounds(counts, model, tables, scratch, piece_bounds, no_pull, known)
     return piece_bounds.max(axis=1)
