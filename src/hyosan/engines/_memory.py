@@ -13,12 +13,14 @@ task its ~60 arrays costs a microsecond).
 
 from __future__ import annotations
 
-from llvmlite import binding, ir
+from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-_INTRINSIC = "llvm.prefetch.p0" if binding.llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"
+_INTRINSIC = "llvm.prefetch"
+"""Declared without its pointer-type suffix (``.p0i8`` before LLVM's opaque pointers, ``.p0``
+after): LLVM's parser renames it to the one its version expects."""
 
 
 @intrinsic
