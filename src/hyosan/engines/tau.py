@@ -1299,12 +1299,13 @@ def _advance(
     busy region is shared out, and each thread gets its ~60 arrays once per phase), else item w
     takes blocks w, w + n_work, ... (``TAKES_PER_THREAD``); a step with at most ``serial_max``
     places awake runs on this thread instead (a launch would cost more). Otherwise the
-    ``n_work`` items each take whole runs (every step) with scratch of their own. ``plans``:
-    each run's schedule of visits (``_next_wake``), which places feel no pull (``_pull``) and
-    when their leaps over several steps end, kept between calls; ``redraw``: the runs whose
-    schedule is stale. ``paces``: per run, accuracy / dt, the most steps one leap may span, the
-    time at step0, and whether a leap over several steps may be under way
-    (``LeapSchedule.leapt``).
+    ``n_work`` items each take a stretch of whole runs (every step; runs side by side in memory
+    share cache lines, so two threads had better not do neighbours at once) with scratch of
+    their own. ``plans``: each run's schedule of visits (``_next_wake``), which places feel no
+    pull (``_pull``) and when their leaps over several steps end, kept between calls;
+    ``redraw``: the runs whose schedule is stale. ``paces``: per run, accuracy / dt, the most
+    steps one leap may span, the time at step0, and whether a leap over several steps may be
+    under way (``LeapSchedule.leapt``).
     ``local`` and ``shared``: scratch per work item (``_locals``, ``_shared``: one copy when
     ``by_place``); ``clamps`` (per run) and ``work_clamps`` (per item) start at zero.
 
@@ -1349,7 +1350,7 @@ def _advance(
                             redraw[k], plan, _item(shared, zero), _row(local, w), model, tables,
                         )  # fmt: skip
                     else:
-                        for run in range(w, runs, n_work):
+                        for run in range(w * runs // n_work, (w + 1) * runs // n_work):
                             if n_steps[run] <= 0:
                                 continue
                             run_pace = (
