@@ -1596,9 +1596,9 @@ def tau_advance(
             n_work, blocks_taken = min(n_blocks, 8 * n_threads), 0
     else:
         n_work, blocks_taken = min(runs, 4 * n_threads) if n_threads > 1 else 1, 0
-    # Hand out work items (runs) one at a time: some runs' outbreaks are far busier than others,
-    # and a static split would leave threads idle (blocks of places are handed out as they go,
-    # see ``_sweep``). Results do not depend on it.
+    # Hand out work items one at a time (each a stretch of runs, or of blocks of places): some
+    # runs or regions are far busier than others, and a static split would leave threads idle.
+    # Results do not depend on it.
     local, shared = schedule.scratch(network, by_place, n_work, model, tables)
     clamps = np.zeros(runs, np.int64)
     previous = nb.set_parallel_chunksize(1)
@@ -1624,10 +1624,10 @@ def tau_advance(
 @nb.njit(cache=True, parallel=_PARALLEL, _nrt=False)
 def _involvement_bounds(counts, model, tables, scratch, piece_bounds, no_pull, known):
     """Per run and piece of its places, the largest ``_place_involvement`` (into
-    ``piece_bounds``, (runs, pieces); ``scratch``: a row per piece and run, after ``_GAP``
-    elements). Where a run's
-    schedule is ``known`` to match its counts, places it marks as feeling no pull skip their
-    biased hops, whose rates are then zero: a fallen city's idle zombies everywhere.
+    ``piece_bounds``, (runs, pieces); ``scratch``: a row per piece and run, each of at least
+    ``_GAP`` + species elements, the first ``_GAP`` unused). Where a run's schedule is ``known``
+    to match its counts, places it marks as feeling no pull skip their biased hops, whose rates
+    are then zero: a fallen city's idle zombies everywhere.
 
     In parallel, and without reference counting: a counted function takes a reference to
     every array it reads out of ``model`` and ``tables``, at every place, two atomic
