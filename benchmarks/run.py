@@ -34,7 +34,7 @@ import hyosan
 from hyosan.engines import SsaEngine, TauEngine
 from hyosan.models import szr
 from hyosan.places import grid, well_mixed
-from hyosan.simulate import run_keys
+from hyosan.run.simulate import run_keys
 
 WELL_MIXED = references.WELL_MIXED_DEFAULTS
 ROUNDS = 3

@@ -46,7 +46,7 @@ def make(name: str, settings: dict[str, Any]) -> list[tuple[str, str]]:
     import hyosan
     from hyosan import plots
     from hyosan.errors import HyosanError
-    from hyosan.io import with_place_layout
+    from hyosan.results.io import with_place_layout
     from hyosan.scenarios import files
 
     loaded = files.build(gallery_document(name, settings))

@@ -13,7 +13,7 @@ from hyosan.engines.tau import tau_involvement
 from hyosan.errors import HyosanError
 from hyosan.models import jonas, sir, szr
 from hyosan.places import grid, well_mixed
-from hyosan.simulate import run_keys
+from hyosan.run.simulate import run_keys
 
 Z4 = 4.0
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hyosan.cli import app
-from hyosan.io import load
+from hyosan.results.io import load
 
 runner = CliRunner()
 

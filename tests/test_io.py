@@ -6,7 +6,7 @@ import xarray as xr
 
 import hyosan
 from hyosan.errors import HyosanError
-from hyosan.io import (
+from hyosan.results.io import (
     ResultsWriter,
     combine,
     describe,

@@ -5,7 +5,7 @@ import pytest
 
 import hyosan
 from hyosan.errors import HyosanError
-from hyosan.io import with_place_layout
+from hyosan.results.io import with_place_layout
 from hyosan.scenarios import files
 
 pytest.importorskip("matplotlib")

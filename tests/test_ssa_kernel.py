@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from test_tau_kernel import idle_zombie_home_probability
 
-from hyosan.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 from hyosan.engines.ssa import _shared_tables, ssa_advance
+from hyosan.network.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 
 FOREVER = 1e12
 """A stop time no test reaches: runs end when nothing can happen any more."""

@@ -12,10 +12,10 @@ import numba
 import numpy as np
 import pytest
 
-from hyosan.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 from hyosan.engines import TauEngine, tau
 from hyosan.engines.tau import tau_advance
-from hyosan.simulate import run_keys
+from hyosan.network.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
+from hyosan.run.simulate import run_keys
 
 Z4 = 4.0  # standard errors allowed
 

@@ -96,7 +96,7 @@ def resolve_source(target: str) -> Source:
 
 def source_from_results(path: Path) -> tuple[Source, list[str], dict[str, Any]]:
     """The scenario, overrides and attributes stored in a results file by ``hyosan run``."""
-    from hyosan.io import load
+    from hyosan.results.io import load
 
     ds = load(path)
     attrs = ds.attrs
@@ -303,8 +303,8 @@ def _run_ensemble(
     as_json: bool,
 ) -> int:
     """Run the ensemble batch by batch, writing each batch as it finishes; the exit code."""
-    from hyosan.io import ResultsWriter, combine, save_summary, with_place_layout
-    from hyosan.simulate import simulate
+    from hyosan.results.io import ResultsWriter, combine, save_summary, with_place_layout
+    from hyosan.run.simulate import simulate
 
     settings = loaded.settings
     scenario = loaded.scenario
@@ -368,7 +368,7 @@ def _run_ensemble(
 
 
 def _report(ds: Any, out: Path | None, summary: Path | None, quiet: bool, as_json: bool) -> None:
-    from hyosan.io import describe
+    from hyosan.results.io import describe
 
     info = describe(ds)
     if as_json:
@@ -494,7 +494,7 @@ def info(
     as_json: bool = JsonOption,
 ) -> None:
     """Describe a results file: scenario, seed, engine, runs, summaries."""
-    from hyosan.io import describe, load, save_summary
+    from hyosan.results.io import describe, load, save_summary
 
     with _errors(as_json):
         ds = load(results)
@@ -531,7 +531,7 @@ def plot(
     as_json: bool = JsonOption,
 ) -> None:
     """Plot results: epidemic curves, a map of a snapshot, an animation, characters' fates."""
-    from hyosan.io import load
+    from hyosan.results.io import load
 
     with _errors(as_json):
         if kind not in PLOT_KINDS:

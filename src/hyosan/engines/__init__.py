@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from hyosan.compiled import CompiledNetwork
 from hyosan.engines.ode import OdeEngine
 from hyosan.errors import HyosanError
+from hyosan.network.compiled import CompiledNetwork
 
 ENGINES = ("tau", "ssa", "ode")
 Cohorts = list[tuple[np.ndarray | None, CompiledNetwork]]

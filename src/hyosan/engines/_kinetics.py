@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from hyosan.compiled import SCALE_AREA
+from hyosan.network.compiled import SCALE_AREA
 
 
 @nb.njit(cache=True, inline="always")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from hyosan.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
 
 
 class MeanField:

@@ -21,7 +21,7 @@ from hyosan.models.spec import Character, Model
 
 @dataclass
 class CompiledModel:
-    """Species and reactions as arrays; see :class:`hyosan.compiled.CompiledNetwork`."""
+    """Species and reactions as arrays; see :class:`hyosan.network.compiled.CompiledNetwork`."""
 
     species: list[str]
     base_of: np.ndarray  # int32 (S,) index of the model compartment each species copies

@@ -10,11 +10,11 @@ import importlib
 from typing import Any
 
 from hyosan.errors import HyosanError, suggest
-from hyosan.scenario import Scenario
+from hyosan.scenarios.scenario import Scenario
 
 BUILT_IN: dict[str, tuple[str, str, str]] = {
     "szr-lattice": (
-        "hyosan.scenarios.demos",
+        "hyosan.scenarios.lattice",
         "szr_lattice",
         "Alemi's SZR on a 200x200 lattice, one zombie in the middle",
     ),

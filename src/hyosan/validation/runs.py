@@ -11,8 +11,8 @@ import xarray as xr
 from hyosan.models.spec import Model
 from hyosan.places.builders import well_mixed
 from hyosan.places.graph import Places
-from hyosan.scenario import Scenario
-from hyosan.simulate import simulate
+from hyosan.run.simulate import simulate
+from hyosan.scenarios.scenario import Scenario
 from hyosan.validation.core import prepared
 
 

@@ -13,7 +13,7 @@ import numba as nb
 import numpy as np
 import xarray as xr
 
-from hyosan.compiled import CompiledNetwork
+from hyosan.network.compiled import CompiledNetwork
 
 
 @nb.njit(cache=True, parallel=False)

@@ -29,7 +29,7 @@ from hyosan.models.library import jonas
 from hyosan.models.spec import Character, Model
 from hyosan.places import census, mobility, raster
 from hyosan.places.graph import Places
-from hyosan.scenario import Scenario
+from hyosan.scenarios.scenario import Scenario
 
 RESOLUTIONS = ("dong", 250, 100)
 DEFAULT_OUTBREAK = "Korea University"
@@ -95,7 +95,7 @@ class NamedPlace:
 
 
 def _table(name: str) -> list[dict[str, str]]:
-    text = (resources.files("hyosan") / "data" / name).read_text(encoding="utf-8")
+    text = (resources.files(__name__) / name.removeprefix("seoul_")).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
@@ -686,4 +686,4 @@ def _characters(seoul: SeoulMap) -> tuple[Character, ...]:
 
 def data_path(name: str) -> Path:
     """Path of one of the project's facts tables (for tests and curious users)."""
-    return Path(str(resources.files("hyosan") / "data" / name))
+    return Path(str(resources.files(__name__) / name.removeprefix("seoul_")))

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from hyosan.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 from hyosan.errors import HyosanError, PlacesError, suggest
 from hyosan.models.compiler import compile_model
 from hyosan.models.spec import Character, Model
+from hyosan.network.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 from hyosan.places.graph import Places
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hyosan.models.library import szr
 from hyosan.places.builders import grid
-from hyosan.scenario import Scenario
+from hyosan.scenarios.scenario import Scenario
 
 
 def szr_lattice(size: int = 200, humans_per_cell: int = 20) -> Scenario:

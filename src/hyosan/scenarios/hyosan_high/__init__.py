@@ -56,9 +56,9 @@ from hyosan.models.library import jonas
 from hyosan.models.spec import Character, Model
 from hyosan.places.builders import building
 from hyosan.places.graph import Places
-from hyosan.scenario import Scenario
+from hyosan.scenarios.scenario import Scenario
 
-PLAN_FILE = "hyosan_high.toml"
+PLAN_FILE = "plan.toml"
 SIMULATE = {"engine": "tau", "dt": 0.1, "check_every": 1.0, "record_every": 5.0}
 """Options the calibration was made with (minutes); see ``build``."""
 CITY_KINDS = ("city", "outside")
@@ -67,7 +67,7 @@ CITY_KINDS = ("city", "outside")
 
 @functools.cache
 def _plan_text() -> str:
-    return (resources.files("hyosan.scenarios") / "data" / PLAN_FILE).read_text("utf-8")
+    return (resources.files(__name__) / PLAN_FILE).read_text("utf-8")
 
 
 def plan() -> dict[str, Any]:
@@ -370,7 +370,7 @@ def calibrate(
     with humans left in the school at the end and the median number left, the rooms they hold
     out in, and each character's chance of being human at the end.
     """
-    from hyosan.simulate import simulate
+    from hyosan.run.simulate import simulate
 
     world = build(characters=characters)
     options = {**SIMULATE, "dt": dt, "record_every": 10.0}

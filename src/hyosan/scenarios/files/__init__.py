@@ -700,7 +700,7 @@ def load_file(path: str | Path, overrides: list[str] | None = None) -> LoadedSce
 
 
 def _build(spec: ScenarioFile) -> LoadedScenario:
-    from hyosan.scenario import Scenario
+    from hyosan.scenarios.scenario import Scenario
 
     with at("world"):
         world = _build_world(spec.world)

@@ -17,12 +17,12 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from hyosan.compiled import SCALE_AREA, CompiledNetwork
 from hyosan.engines import ENGINES, make_engine
 from hyosan.errors import HyosanError, suggest
 from hyosan.interventions import InterventionPlan
-from hyosan.results import Recorder, aggregate
-from hyosan.scenario import Scenario
+from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.results.recorder import Recorder, aggregate
+from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
 
 Progress = Callable[[float, float], None]

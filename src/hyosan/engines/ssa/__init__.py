@@ -42,10 +42,10 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from hyosan.compiled import SCALE_AREA
 from hyosan.engines._kinetics import attraction
 from hyosan.engines._random import GOLDEN, mix64
 from hyosan.engines._ziggurat import exponential
+from hyosan.network.compiled import SCALE_AREA
 
 LINE = 8
 """Float64 slots per cache line: each place's row of the cache is a whole number of lines."""
