@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from hyosan.engines.base import Cohorts, Engine
 from hyosan.engines.ode import OdeEngine
 from hyosan.errors import HyosanError
 from hyosan.network.compiled import CompiledNetwork
 
 ENGINES = ("tau", "ssa", "ode")
-Cohorts = list[tuple[np.ndarray | None, CompiledNetwork]]
-"""Groups of runs that share one set of arrays (runs whose interventions differ split apart)."""
 
-
-class SsaEngine:
+class SsaEngine(Engine):
     """Exact next-subvolume simulation; every run has its own random stream."""
 
     name = "ssa"
@@ -51,7 +49,7 @@ class SsaEngine:
         return {"events": self.events}
 
 
-class TauEngine:
+class TauEngine(Engine):
     """Chain-binomial leaps; draws keyed by (run, step, place).
 
     Fixed steps of ``dt``, or, with ``accuracy``, adaptive ones: each run chooses its own step
@@ -182,4 +180,4 @@ def make_engine(
     raise HyosanError("engine: " + suggest(name, ENGINES, "engine"))
 
 
-__all__ = ["ENGINES", "OdeEngine", "SsaEngine", "TauEngine", "make_engine"]
+__all__ = ["ENGINES", "Cohorts", "Engine", "OdeEngine", "SsaEngine", "TauEngine", "make_engine"]

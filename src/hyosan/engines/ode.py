@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from hyosan.engines.base import Engine
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
 
 
@@ -61,7 +62,7 @@ class MeanField:
         return dx
 
 
-class OdeEngine:
+class OdeEngine(Engine):
     """Advances the mean field between chunk boundaries; every 'run' is the same curve."""
 
     name = "ode"

@@ -9,6 +9,7 @@ are open, counts) lives here as plain arrays so the engines can be resumed after
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,6 +17,34 @@ SCALE_AREA = 0
 """Density-dependent mixing: a reaction of order m is divided by area**(m-1)."""
 SCALE_POPULATION = 1
 """Frequency-dependent mixing: divided by N**(m-1), N the place's current living population."""
+
+
+class NetworkArrays(NamedTuple):
+    """The network's arrays as compiled kernels take them: one argument, fields by name.
+
+    Each is documented on ``CompiledNetwork`` below; numba passes a named tuple of arrays by
+    value and resolves its fields at compile time, so naming them costs nothing at run time.
+    """
+
+    rate: np.ndarray
+    order: np.ndarray
+    reactant_species: np.ndarray
+    delta_species: np.ndarray
+    delta_value: np.ndarray
+    source: np.ndarray
+    scale_mode: np.int64
+    pop_mask: np.ndarray
+    area: np.ndarray
+    out_ptr: np.ndarray
+    link_dest: np.ndarray
+    link_weight: np.ndarray
+    link_group: np.ndarray
+    in_ptr: np.ndarray
+    in_link: np.ndarray
+    group_rate: np.ndarray
+    bias: np.ndarray
+    attract_mask: np.ndarray
+    wander: np.ndarray
 
 
 @dataclass
@@ -85,9 +114,9 @@ class CompiledNetwork:
     def has_bias(self) -> bool:
         return bool(np.any(self.bias != 0.0))
 
-    def kernel_args(self) -> tuple:
-        """The arrays in the order every compiled kernel takes them."""
-        return (
+    def kernel_args(self) -> NetworkArrays:
+        """The arrays every compiled kernel takes, as one named tuple."""
+        return NetworkArrays(
             self.rate,
             self.order,
             self.reactant_species,
