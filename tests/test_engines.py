@@ -1,4 +1,4 @@
-"""The stochastic engines against closed forms and against each other (DESIGN.md section 7).
+"""The stochastic engines against closed forms and against each other (docs/validation.md).
 
 Tolerances are standard errors of the estimates (4 SE: a false alarm about once in 16,000).
 """

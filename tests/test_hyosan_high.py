@@ -1,6 +1,6 @@
 """The built-in world ``hyosan-high`` and the calibration of the ``jonas`` defaults to the story.
 
-Calibration (DESIGN.md section 1): with no intervention, the median history has at least 70 % of
+Calibration, the story of season 1: with no intervention, the median history has at least 70 % of
 the school turned or dead two hours after the first bite, and the groups who barricade themselves
 survive the day. The unmarked tests check it on a few dozen tau histories; the slow one on 200.
 ``python -m hyosan.scenarios.hyosan_high 200`` prints the numbers.

@@ -1,4 +1,4 @@
-"""Interventions (DESIGN.md section 4): each shows its effect and its timing on a small world.
+"""Interventions: each shows its effect and its timing on a small world.
 
 Worlds are tiny and most have their dynamics switched off except what the intervention touches,
 so effects are exact where they can be (closed doors, instants) and compared with closed forms

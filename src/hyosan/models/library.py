@@ -149,7 +149,7 @@ def jonas(
     delay of ``stages`` stages and mean ``tau`` minutes (small ``stages``: from seconds to hours, as
     in the show); a fraction ``h`` of the bitten become hybrids, whom zombies ignore.
 
-    The defaults are calibrated to the show (DESIGN.md section 1; ``tests/test_hyosan_high.py``):
+    The defaults are calibrated to the show (the story in docs/design.md; ``tests/test_hyosan_high.py``):
     a zombie among people bites two a minute and is destroyed after some ten minutes of fighting
     (beta 120/h, kappa 6/h: about 20 bites each, 5 % of first zombies die without biting);
     turning is exponential (one stage) with mean 25 minutes, so 4 % of the bitten turn within a

@@ -15,8 +15,8 @@ Time is in minutes from 9 a.m.; the first bitten student (compartment E) is in L
 science lab. The named characters are tagged with their own parameters (Nam-ra and Gwi-nam become
 hybrids when bitten, Su-hyeok and Ha-ri fight well).
 
-Calibration (DESIGN.md section 1; ``tests/test_hyosan_high.py`` checks it): with the ``jonas``
-defaults and no intervention, the median history has over 70 % of the school's people turned or
+Calibration (the story in docs/design.md; ``tests/test_hyosan_high.py`` checks it): with the
+``jonas`` defaults and no intervention, the median history has over 70 % of the school's people turned or
 dead (Z, H or R) two hours after the first bite, and a few groups survive the day. Those are the
 groups who barricade themselves: the plan's ``[[barricade]]`` tables close a room's door (a
 ``CloseLinks`` started by a ``Trigger``) two or three minutes after zombies first appear in the
