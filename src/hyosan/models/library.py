@@ -149,13 +149,14 @@ def jonas(
     delay of ``stages`` stages and mean ``tau`` minutes (small ``stages``: from seconds to hours, as
     in the show); a fraction ``h`` of the bitten become hybrids, whom zombies ignore.
 
-    The defaults are calibrated to the show (the story in docs/design.md; ``tests/test_hyosan_high.py``):
-    a zombie among people bites two a minute and is destroyed after some ten minutes of fighting
-    (beta 120/h, kappa 6/h: about 20 bites each, 5 % of first zombies die without biting);
-    turning is exponential (one stage) with mean 25 minutes, so 4 % of the bitten turn within a
-    minute and 0.8 % take over two hours (0.08 % over three); 0.3 % become hybrids (a handful in
-    a school of a thousand). With these, Hyosan High (``hyosan-high``) is over 70 % turned or dead
-    two hours after the first bite in the median history, and its barricaded rooms survive the day.
+    The defaults are calibrated to the show (the story in docs/design.md, checked by
+    ``tests/test_hyosan_high.py``): a zombie among people bites two a minute and is destroyed after
+    some ten minutes of fighting (beta 120/h, kappa 6/h: about 20 bites each, 5 % of first zombies
+    die without biting); turning is exponential (one stage) with mean 25 minutes, so 4 % of the
+    bitten turn within a minute and 0.8 % take over two hours (0.08 % over three); 0.3 % become
+    hybrids (a handful in a school of a thousand). With these, Hyosan High (``hyosan-high``) is over
+    70 % turned or dead two hours after the first bite in the median history, and its barricaded
+    rooms survive the day.
     Zombies hop along a link at ``zombie_hop`` times (``zombie_wander`` + ``noise_bias`` x humans
     per unit area beyond it): by default a plain random walk; with ``zombie_wander`` 0 they stand
     still until they hear people next door, as in the show (the ``seoul`` world's choice).

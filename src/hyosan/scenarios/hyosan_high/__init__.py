@@ -16,16 +16,16 @@ science lab. The named characters are tagged with their own parameters (Nam-ra a
 hybrids when bitten, Su-hyeok and Ha-ri fight well).
 
 Calibration (the story in docs/design.md; ``tests/test_hyosan_high.py`` checks it): with the
-``jonas`` defaults and no intervention, the median history has over 70 % of the school's people turned or
-dead (Z, H or R) two hours after the first bite, and a few groups survive the day. Those are the
-groups who barricade themselves: the plan's ``[[barricade]]`` tables close a room's door (a
+``jonas`` defaults and no intervention, the median history has over 70 % of the school's people
+turned or dead (Z, H or R) two hours after the first bite, and a few groups survive the day. Those
+are the groups who barricade themselves: the plan's ``[[barricade]]`` tables close a room's door (a
 ``CloseLinks`` started by a ``Trigger``) two or three minutes after zombies first appear in the
 corridor of their floor, as class 2-5 piles its desks against the doors in the show. A barricade
 saves its room unless someone bitten got in first, so who survives differs between histories.
 Zombies cross a school door 12 times as often as the model's ``zombie_hop`` (the plan's
-``[movement]``: a door is a few metres away, a city link is a street), so the school's fall is
-set by the virus (bites, turning delay) more than by walking; people keep to their rooms (the
-model's ``human_hop``: a quarter of a class steps out in an hour) and rarely cross the city.
+``[movement]``: a door is a few metres away, a city link is a street), so the school's fall is set
+by the virus (bites, turning delay) more than by walking; people keep to their rooms (the model's
+``human_hop``: a quarter of a class steps out in an hour) and rarely cross the city.
 
 The numbers (``python -m hyosan.scenarios.hyosan_high 200``: 200 tau histories, leaps of 0.1
 minute, seed 2024): the share of the school turned or dead is, median (10th-90th percentile),
