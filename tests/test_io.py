@@ -14,7 +14,6 @@ from hyosan.results.io import (
     save,
     save_summary,
     summary_table,
-    with_place_layout,
 )
 from hyosan.scenarios import files
 
@@ -34,15 +33,13 @@ def loaded():
 
 
 def simulate(loaded, runs, first_run=0):
-    ds = hyosan.simulate(
+    return hyosan.simulate(  # with the place layout attached
         loaded.scenario,
         runs=runs,
         seed=11,
         first_run=first_run,
-        progress=False,
         **loaded.settings.simulate_kwargs(),
     )
-    return with_place_layout(ds, loaded.scenario.places)
 
 
 def assert_same_results(a: xr.Dataset, b: xr.Dataset) -> None:

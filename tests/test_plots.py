@@ -5,7 +5,6 @@ import pytest
 
 import hyosan
 from hyosan.errors import HyosanError
-from hyosan.results.io import with_place_layout
 from hyosan.scenarios import files
 
 pytest.importorskip("matplotlib")
@@ -37,10 +36,8 @@ BUILDING = {
 
 def results(document, runs=3):
     loaded = files.build(document)
-    ds = hyosan.simulate(
-        loaded.scenario, runs=runs, seed=2, progress=False, **loaded.settings.simulate_kwargs()
-    )
-    return with_place_layout(ds, loaded.scenario.places)
+    # simulate attaches the place layout (coordinates) that maps need
+    return hyosan.simulate(loaded.scenario, runs=runs, seed=2, **loaded.settings.simulate_kwargs())
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,7 @@ def _lattice() -> Scenario:
 
 
 def test_dataset_layout_and_attrs():
-    ds = simulate(_lattice(), t_end=10.0, engine="ssa", runs=3, seed=4, record_every=2.0,
-                  progress=False)
+    ds = simulate(_lattice(), t_end=10.0, engine="ssa", runs=3, seed=4, record_every=2.0)
     assert ds["counts"].dims == ("run", "time", "region", "compartment")
     assert ds["counts"].shape == (3, 6, 2, 3)
     assert list(ds["region"].values) == ["west", "east"]
@@ -33,9 +32,8 @@ def test_dataset_layout_and_attrs():
 
 
 def test_seed_is_drawn_and_recorded_when_not_given():
-    ds = simulate(_lattice(), t_end=1.0, engine="ssa", progress=False)
-    again = simulate(_lattice(), t_end=1.0, engine="ssa", seed=int(ds.attrs["seed"]),
-                     progress=False)
+    ds = simulate(_lattice(), t_end=1.0, engine="ssa")
+    again = simulate(_lattice(), t_end=1.0, engine="ssa", seed=int(ds.attrs["seed"]))
     np.testing.assert_array_equal(ds["counts"].values, again["counts"].values)
 
 
@@ -49,14 +47,13 @@ def test_interrupted_run_keeps_what_it_computed():
     assert ds.attrs["status"] == "interrupted"
     assert 1 < ds.sizes["time"] < 11
     assert float(ds["time"][-1]) == pytest.approx(5.0)
-    full = simulate(_lattice(), t_end=10.0, engine="ssa", runs=2, seed=1, record_every=1.0,
-                    progress=False)
+    full = simulate(_lattice(), t_end=10.0, engine="ssa", runs=2, seed=1, record_every=1.0)
     np.testing.assert_array_equal(ds["counts"].values, full["counts"].values[:, :6])
 
 
 def test_time_limit_stops_early_with_status():
     ds = simulate(_lattice(), t_end=1000.0, engine="ssa", runs=1, seed=1, record_every=0.01,
-                  time_limit=0.0, progress=False)
+                  time_limit=0.0)
     assert ds.attrs["status"] == "time_limit"
     assert ds.sizes["time"] == 1  # only the start: the limit was already spent
 
@@ -65,7 +62,7 @@ def test_characters_are_reported():
     places = well_mixed({"S": 50, "E1": 0, "E2": 0, "Z": 5, "H": 0, "R": 0})
     scenario = Scenario(model=jonas(stages=2), places=places, characters=[
         Character("namra", "world", overrides={"h": 1.0}), Character("onjo", "world")])
-    ds = simulate(scenario, t_end=5.0, engine="ssa", runs=40, seed=3, progress=False)
+    ds = simulate(scenario, t_end=5.0, engine="ssa", runs=40, seed=3)
     assert list(ds["character"].values) == ["namra", "onjo"]
     fates = ds["character_fate"].sel(character="namra").values
     assert "Z" not in set(fates)  # Nam-ra becomes a hybrid, never a zombie
@@ -75,7 +72,7 @@ def test_characters_are_reported():
 
 
 def test_save_and_load_round_trip(tmp_path):
-    ds = simulate(_lattice(), t_end=4.0, engine="ssa", runs=2, seed=2, progress=False)
+    ds = simulate(_lattice(), t_end=4.0, engine="ssa", runs=2, seed=2)
     path = hyosan.save(ds, tmp_path / "out.nc")
     back = hyosan.load(path)
     np.testing.assert_array_equal(back["counts"].values, ds["counts"].values)
@@ -96,6 +93,6 @@ def test_save_and_load_round_trip(tmp_path):
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, message):
-    args = {"t_end": 1.0, "progress": False, **kwargs}
+    args = {"t_end": 1.0, **kwargs}
     with pytest.raises(HyosanError, match=message):
         simulate(_lattice(), **args)

@@ -3,11 +3,15 @@
 from hyosan import models, places, scenarios
 from hyosan.errors import HyosanError, ModelError, PlacesError
 from hyosan.results.io import load, save
+from hyosan.run.ensemble import Ensemble, run_ensemble
+from hyosan.run.progress import ProgressBar
+from hyosan.run.provenance import rerun, run_source
 from hyosan.run.simulate import simulate
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
 
 __all__ = [
-    "HyosanError", "ModelError", "PlacesError", "Scenario", "__version__", "load", "models",
-    "places", "save", "scenarios", "simulate",
+    "Ensemble", "HyosanError", "ModelError", "PlacesError", "ProgressBar", "Scenario",
+    "__version__", "load", "models", "places", "rerun", "run_ensemble", "run_source", "save",
+    "scenarios", "simulate",
 ]  # fmt: skip

@@ -7,15 +7,10 @@ Exit codes: 0 ok, 2 bad input (the message names the key or value at fault), 130
 from __future__ import annotations
 
 import json
-import math
-import os
-import secrets
 import signal
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +30,6 @@ stdout = Console(highlight=False, soft_wrap=True)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-SCENARIO_SUFFIXES = (".toml", ".yaml", ".yml")
 PLOT_KINDS = ("curves", "map", "animation", "characters")
 
 QuietOption = typer.Option(False, "--quiet", "-q", help="no progress bar, no report")
@@ -59,161 +53,10 @@ def _errors(as_json: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-# ------------------------------------------------------------------------------------------------
-# Scenarios: a file or a built-in name, plus --set overrides.
-@dataclass
-class Source:
-    """Where a scenario came from: file text (TOML/YAML) or a built-in name; kept in results."""
-
-    text: str
-    format: str  # "toml", "yaml" or "name"
-    label: str
-
-    def document(self) -> dict[str, Any]:
-        from hyosan.scenarios import files
-
-        if self.format == "name":
-            return {"world": {"builtin": self.text}}
-        return files.parse_text(self.text, self.format, f"scenario file {self.label!r}")
-
-
-def resolve_source(target: str) -> Source:
-    """A scenario file path, or the name of a built-in scenario."""
-    from hyosan import scenarios
-    from hyosan.scenarios import files
-
-    path = Path(target)
-    if path.exists() or path.suffix.lower() in SCENARIO_SUFFIXES:
-        _, text, fmt = files.read_document(path)
-        return Source(text, fmt, str(path))
-    if target in scenarios.names():
-        return Source(target, "name", target)
-    raise BadInputError(
-        f"scenario {target!r}: no such file, and "
-        + suggest(target, scenarios.names(), "built-in scenario")
-    )
-
-
-def source_from_results(path: Path) -> tuple[Source, list[str], dict[str, Any]]:
-    """The scenario, overrides and attributes stored in a results file by ``hyosan run``."""
-    from hyosan.results.io import load
-
-    ds = load(path)
-    attrs = ds.attrs
-    if "source" not in attrs or "source_format" not in attrs:
-        raise BadInputError(
-            f"--from {str(path)!r}: these results were not made by `hyosan run` "
-            "(no 'source' attribute); re-run them from Python with ds.attrs['scenario']"
-        )
-    overrides = json.loads(attrs.get("overrides", "[]"))
-    source = Source(str(attrs["source"]), str(attrs["source_format"]), str(attrs["source_label"]))
-    return source, list(overrides), dict(attrs)
-
-
-def _option_overrides(**options: Any) -> list[str]:
-    """CLI options as --set overrides of the run table (so results can be re-run exactly)."""
-    out = []
-    for key, value in options.items():
-        if value is None:
-            continue
-        if isinstance(value, str):
-            out.append(f"run.{key}={json.dumps(value)}")
-        else:
-            out.append(f"run.{key}={value}")
-    return out
-
-
-def _load(source: Source, overrides: list[str]) -> Any:
-    from hyosan.scenarios import files
-
-    document = files.apply_overrides(source.document(), overrides)
-    if source.format != "name" and isinstance(document, dict):
-        document.setdefault("name", Path(source.label).stem)  # a file's scenario: its name
-    where = source.label if source.format == "name" else f"scenario file {source.label!r}"
-    return files.build(document, where=where)
-
-
-# ------------------------------------------------------------------------------------------------
-# Progress: one bar for the whole ensemble.
-class EnsembleProgress:
-    """Runs done, simulated time of the current batch, and speed (simulated time per second)."""
-
-    def __init__(self, runs: int, t_end: float, unit: str, enabled: bool) -> None:
-        self.runs, self.t_end, self.unit = runs, t_end, unit
-        self.done = 0
-        self.batch = 0
-        self.started = time.perf_counter()
-        self.bar: Any = None
-        if not enabled:
-            return
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(
-            TextColumn("[bold]simulating"),
-            BarColumn(),
-            TextColumn("runs {task.fields[done]}/{task.fields[runs]}"),
-            TextColumn("t = {task.fields[t]} / " + f"{t_end:g} {unit}"),
-            TextColumn("{task.fields[speed]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        self.task = self.bar.add_task(
-            "ensemble", total=runs * t_end, done=0, runs=runs, t="0", speed=""
-        )
-        self.bar.start()
-
-    def start_batch(self, size: int) -> None:
-        self.batch = size
-
-    def __call__(self, t: float, t_end: float) -> None:
-        if self.bar is None:
-            return
-        simulated = self.done * self.t_end + self.batch * t
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        self.bar.update(
-            self.task,
-            completed=simulated,
-            done=self.done,
-            t=f"{t:.4g}",
-            speed=f"{simulated / elapsed:.3g} {self.unit}/s",
-        )
-
-    def finish_batch(self) -> None:
-        self.done += self.batch
-        self(0.0, self.t_end)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-@contextmanager
-def _deferred_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C while a batch is written, then raise it: the file is never half-written."""
-    caught: list[int] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
-
-
 def _listen_for_interrupts() -> None:
     """Ctrl-C raises KeyboardInterrupt even when the parent shell or runner ignores SIGINT."""
     with suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def default_batch(runs: int) -> int:
-    """Runs per batch: enough to use every core, at most about 20 batches in all."""
-    return max(1, min(runs, max(os.cpu_count() or 1, math.ceil(runs / 20))))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -244,44 +87,59 @@ def run(
     as_json: bool = JsonOption,
 ) -> None:
     """Simulate a scenario; save the results with --out and summaries with --summary."""
+    from hyosan.run.progress import ProgressBar
+    from hyosan.run.provenance import Provenance, Source
+
     _listen_for_interrupts()
     with _errors(as_json):
         if from_ is not None:
             if scenario is not None:
                 raise BadInputError("give a scenario or --from RESULTS, not both")
-            source, stored, _ = source_from_results(from_)
+            provenance = Provenance.from_results(from_)
         elif scenario is None:
             raise BadInputError("missing scenario: give a file, a built-in name, or --from RESULTS")
         else:
-            source, stored = resolve_source(scenario), []
-        overrides = [
-            *stored,
-            *set_,
-            *_option_overrides(
-                runs=runs,
-                seed=seed,
-                engine=engine,
-                t_end=t_end,
-                dt=dt,
-                record_every=record_every,
-                snapshot_every=snapshot_every,
-            ),
-        ]
-        loaded = _load(source, overrides)
-        if loaded.settings.seed is None:
-            drawn = secrets.randbits(63)
-            overrides.append(f"run.seed={drawn}")
-            loaded.settings.seed = drawn
+            provenance = Provenance(Source.resolve(scenario))
+        provenance = provenance.amended(
+            set_,
+            runs=runs,
+            seed=seed,
+            engine=engine,
+            t_end=_time_option(t_end),
+            dt=_time_option(dt),
+            record_every=_time_option(record_every),
+            snapshot_every=_time_option(snapshot_every),
+        )
         for path, kind in ((out, "results"), (summary, "summary")):
             if path is not None:
                 _check_suffix(path, kind)
-        if batch is not None:
-            if batch < 1:
-                raise BadInputError(f"--batch must be a positive number of runs, got {batch}")
-            loaded.settings.batch = batch
-        code = _run_ensemble(source, overrides, loaded, out, summary, quiet, as_json)
-    if code:
-        raise typer.Exit(code)
+        if batch is not None and batch < 1:
+            raise BadInputError(f"--batch must be a positive number of runs, got {batch}")
+        ensemble = provenance.ensemble(out, summary, batch)
+        show_bar = not quiet and console.is_terminal
+        unit = ensemble.scenario.model.time_unit
+        bar = ProgressBar(ensemble.runs, unit, console) if show_bar else None
+        try:
+            results = ensemble.run(bar)
+        finally:
+            if bar is not None:
+                bar.stop()
+    if results is None:
+        console.print("interrupted before any run finished; nothing saved")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    _report(results, out, summary, quiet, as_json)
+    if ensemble.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _time_option(text: str | None) -> float | str | None:
+    """A time option as a value: a number (in the model's time unit) or text with a unit."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _check_suffix(path: Path, kind: str) -> None:
@@ -291,80 +149,6 @@ def _check_suffix(path: Path, kind: str) -> None:
             f"--{'out' if kind == 'results' else 'summary'} {str(path)!r}: use "
             + " or ".join(allowed)
         )
-
-
-def _run_ensemble(
-    source: Source,
-    overrides: list[str],
-    loaded: Any,
-    out: Path | None,
-    summary: Path | None,
-    quiet: bool,
-    as_json: bool,
-) -> int:
-    """Run the ensemble batch by batch, writing each batch as it finishes; the exit code."""
-    from hyosan.results.io import ResultsWriter, combine, save_summary, with_place_layout
-    from hyosan.run.simulate import simulate
-
-    settings = loaded.settings
-    scenario = loaded.scenario
-    size = settings.batch or default_batch(settings.runs)
-    attrs = {
-        "source": source.text,
-        "source_format": source.format,
-        "source_label": source.label,
-        "overrides": json.dumps(overrides),
-        "document": json.dumps(loaded.document),
-        "runs_requested": settings.runs,
-    }
-    writer = ResultsWriter(out, attrs) if out is not None else None
-    bar = EnsembleProgress(
-        settings.runs,
-        settings.t_end,
-        scenario.model.time_unit,
-        enabled=not quiet and console.is_terminal,
-    )
-    batches = []
-    status = "complete"
-    try:
-        for first in range(0, settings.runs, size):
-            n = min(size, settings.runs - first)
-            bar.start_batch(n)
-            ds = simulate(
-                scenario,
-                runs=n,
-                seed=settings.seed,
-                first_run=first,
-                progress=bar,
-                **settings.simulate_kwargs(),
-            )
-            if ds.attrs.get("status") == "interrupted":
-                status = "interrupted"
-                break
-            ds = with_place_layout(ds, scenario.places)
-            ds.attrs.update(attrs)
-            with _deferred_interrupt():
-                batches.append(ds)
-                if writer is not None:
-                    writer.append(ds)
-            bar.finish_batch()
-    except KeyboardInterrupt:
-        status = "interrupted"
-    finally:
-        bar.stop()
-    if not batches:
-        console.print("interrupted before any run finished; nothing saved")
-        return EXIT_INTERRUPTED
-    late_interrupt = False
-    try:
-        with _deferred_interrupt():
-            results = writer.finish(status) if writer is not None else combine(batches, status)
-            if summary is not None:
-                save_summary(results, summary)
-    except KeyboardInterrupt:  # Ctrl-C while the last write was made: it was completed
-        late_interrupt = True
-    _report(results, out, summary, quiet, as_json)
-    return EXIT_INTERRUPTED if status == "interrupted" or late_interrupt else 0
 
 
 def _report(ds: Any, out: Path | None, summary: Path | None, quiet: bool, as_json: bool) -> None:
@@ -428,9 +212,11 @@ def validate(
     as_json: bool = JsonOption,
 ) -> None:
     """Check a scenario file without running it; errors name the key at fault."""
+    from hyosan.run.provenance import Provenance, Source
+
     with _errors(as_json):
-        source = resolve_source(scenario)
-        loaded = _load(source, list(set_))
+        source = Source.resolve(scenario)
+        loaded = Provenance(source, tuple(set_)).load()
     s, settings = loaded.scenario, loaded.settings
     info = {
         "ok": True,

@@ -12,7 +12,6 @@ import heapq
 import math
 import time as wallclock
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
@@ -21,11 +20,12 @@ from hyosan.engines import ENGINES, make_engine
 from hyosan.errors import HyosanError, suggest
 from hyosan.interventions import InterventionPlan
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.results.layout import with_place_layout
 from hyosan.results.recorder import Recorder, aggregate
+from hyosan.run.options import resolve_options
+from hyosan.run.progress import Progress, ProgressBar
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
-
-Progress = Callable[[float, float], None]
 
 
 def run_keys(seed: int, runs: int, first_run: int = 0) -> np.ndarray:
@@ -77,12 +77,12 @@ def choose_dt(net: CompiledNetwork, record_every: float, accuracy: float = 0.2) 
 def simulate(
     scenario: Scenario,
     t_end: float | None = None,
-    engine: str = "tau",
+    engine: str | None = None,
     runs: int = 1,
     seed: int | None = None,
     dt: float | None = None,
     record_every: float | None = None,
-    progress: bool | Progress = True,
+    progress: Progress | bool | None = None,
     time_limit: float | None = None,
     snapshot_every: float | None = None,
     check_every: float | None = None,
@@ -91,10 +91,13 @@ def simulate(
 ) -> xr.Dataset:
     """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
 
-    t_end defaults to the scenario's own end time.
+    Options not given take the world's own defaults (``scenario.extra["simulate"]``), else
+    hyosan's (see :func:`hyosan.run.options.resolve_options`): t_end the scenario's end time.
     engine: 'tau' (approximate leaps of step ``dt``), 'ssa' (exact) or 'ode' (mean field).
-    seed: None draws one; the seed used is in ``ds.attrs['seed']``. progress: True for a bar,
-    or a callable ``(t, t_end)``. time_limit: seconds of wall time after which the run stops and
+    seed: None draws one; the seed used is in ``ds.attrs['seed']``. progress: None (silent) or
+    a callable ``(t, t_end)`` called at each record time; simulate draws nothing itself
+    (``hyosan.run.progress.ProgressBar`` is a terminal bar; ``True`` is a deprecated alias for
+    it). time_limit: seconds of wall time after which the run stops and
     returns what it has (``ds.attrs['status']`` says why it stopped). check_every: how often
     intervention triggers are evaluated (default: every step for tau, record_every/10 otherwise).
     first_run: index of the first run, to compute runs of one ensemble in separate batches.
@@ -102,22 +105,21 @@ def simulate(
     below ``accuracy`` in its current state (``dt``, if given, is then the longest step). A
     world may ask for it in its defaults; an explicit ``dt`` alone means fixed steps.
     """
-    defaults = scenario.extra.get("simulate", {})
-    if accuracy is None and dt is None and engine == "tau":
-        accuracy = defaults.get("accuracy")
-    if dt is None and engine == "tau":
-        dt = defaults.get("dt")
-    if engine != "tau":
-        accuracy = None
-    if accuracy is not None and not (accuracy > 0 and math.isfinite(accuracy)):
-        raise HyosanError(f"accuracy must be a positive number, got {accuracy!r}")
+    options = resolve_options(
+        scenario.extra.get("simulate"),
+        t_end=t_end,
+        default_t_end=scenario.t_end,
+        engine=engine,
+        dt=dt,
+        accuracy=accuracy,
+        record_every=record_every,
+        snapshot_every=snapshot_every,
+        check_every=check_every,
+    )
+    engine, t_end, dt, accuracy = options.engine, options.t_end, options.dt, options.accuracy
+    record_every, snapshot_every = options.record_every, options.snapshot_every
+    check_every = options.check_every
     adaptive = accuracy is not None
-    if check_every is None:
-        check_every = defaults.get("check_every")
-    if t_end is None:
-        t_end = scenario.t_end
-        if t_end is None:
-            raise HyosanError("t_end: this scenario has no default end time; pass t_end")
     if engine not in ENGINES:
         raise HyosanError("engine: " + suggest(engine, ENGINES, "engine"))
     if not (isinstance(runs, (int, np.integer)) and runs >= 1):
@@ -168,7 +170,7 @@ def simulate(
     recorder = Recorder(net, int(runs), characters, snapshot_times)
     status = "complete"
     started = wallclock.perf_counter()
-    reporter = _reporter(progress, t_end)
+    report = _progress_callback(progress)
     record_set = set(np.round(record_times, 9).tolist())
     try:
         t = 0.0
@@ -180,7 +182,8 @@ def simulate(
             recorded = round(t, 9) in record_set
             if recorded:
                 recorder.record(t, sim.state)
-                reporter(t)
+                if report is not None:
+                    report(t, t_end)
             if not boundaries or t >= t_end - 1e-12:
                 break
             if time_limit is not None and wallclock.perf_counter() - started > time_limit:
@@ -198,7 +201,8 @@ def simulate(
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
-        reporter(None)
+        if progress is True and isinstance(report, ProgressBar):
+            report.stop()  # the deprecated alias's own bar
     elapsed = wallclock.perf_counter() - started
     counters = sim.counters()
     if engine == "tau" and np.any(counters["clamps"]):
@@ -238,7 +242,7 @@ def simulate(
         ds = ds.assign_coords(intervention=[item.describe() for item in plan.items])
         for name, values in plan.record().items():
             ds[name] = (("run", "intervention"), values)
-    return ds
+    return with_place_layout(ds, scenario.places)
 
 
 def aggregate_regions(net: CompiledNetwork, state: np.ndarray) -> np.ndarray:
@@ -280,29 +284,18 @@ def _boundaries(
     return heap
 
 
-def _reporter(progress: bool | Progress, t_end: float) -> Callable[[float | None], None]:
-    """A callable taking the simulated time reached (None when done)."""
-    if callable(progress):
-        return lambda t: progress(t, t_end) if t is not None else None
-    if not progress:
-        return lambda t: None
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("simulating"),
-        BarColumn(),
-        TextColumn("t={task.completed:.4g}"),
-        TextColumn("/ {task.total:.4g}"),
-        TimeElapsedColumn(),
-        transient=True,
-    )
-    task = bar.add_task("run", total=t_end)
-    bar.start()
-
-    def report(t: float | None) -> None:
-        if t is None:
-            bar.stop()
-        else:
-            bar.update(task, completed=t)
-
-    return report
+def _progress_callback(progress: Progress | bool | None) -> Progress | None:
+    """The callable to report to: None, False and True (deprecated: a terminal bar) allowed."""
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        warnings.warn(
+            "simulate(progress=True) is deprecated: simulate draws nothing itself; pass "
+            "progress=hyosan.run.progress.ProgressBar() for a bar, or any callable (t, t_end)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return ProgressBar()
+    if not callable(progress):
+        raise HyosanError(f"progress must be None or a callable (t, t_end), got {progress!r}")
+    return progress

@@ -453,6 +453,7 @@ class RunSettings:
     seed: int | None
     batch: int | None
     check_every: float | None = None
+    accuracy: float | None = None
 
     def simulate_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``hyosan.simulate`` (all but runs, seed and progress)."""
@@ -463,6 +464,7 @@ class RunSettings:
             "record_every": self.record_every,
             "snapshot_every": self.snapshot_every,
             "check_every": self.check_every,
+            "accuracy": self.accuracy,
         }
 
 
@@ -1112,29 +1114,28 @@ def _build_run(
     for key, value in given.items():
         if value is not None and value > t_end:
             raise HyosanError(f"run.{key}: {getattr(spec, key)!r} is longer than t_end ({t_end:g})")
-    times = {k: given[k] if given[k] is not None else defaults.get(k) for k in keys}
-    engine = spec.engine or defaults.get("engine", "tau")
-    if engine != "tau" and given["dt"] is None:
-        times["dt"] = None
-    snapshot, record = times["snapshot_every"], times["record_every"]
-    if snapshot is not None:
-        every = record if record is not None else t_end / 100
-        steps = snapshot / every
+    snapshot, record = given["snapshot_every"], given["record_every"]
+    if snapshot is not None and record is not None:
+        steps = snapshot / record
         if abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
-            if given["record_every"] is not None:
-                raise HyosanError(
-                    f"run.snapshot_every: {spec.snapshot_every!r} is not a multiple of "
-                    f"record_every ({spec.record_every!r}); maps are taken at record times"
-                )
-            # record a little more often, so that snapshots fall on record times
-            times["record_every"] = snapshot / max(1, math.ceil(steps - 1e-9))
+            raise HyosanError(
+                f"run.snapshot_every: {spec.snapshot_every!r} is not a multiple of "
+                f"record_every ({spec.record_every!r}); maps are taken at record times"
+            )
+    from hyosan.run.options import resolve_options  # the one place run defaults are resolved
+
+    options = resolve_options(defaults, t_end=t_end, engine=spec.engine, **given)
     return RunSettings(
-        engine=engine,
+        engine=options.engine,
         runs=spec.runs,
-        t_end=float(t_end),
+        t_end=options.t_end,
+        dt=options.dt,
+        record_every=options.record_every,
+        snapshot_every=options.snapshot_every,
         seed=spec.seed,
         batch=spec.batch,
-        **times,
+        check_every=options.check_every,
+        accuracy=options.accuracy,
     )
 
 
