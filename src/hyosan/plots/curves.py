@@ -62,7 +62,8 @@ def _region_multiples(
     n = len(order)
     rows = max(1, round(math.sqrt(n / 1.6)))
     cols = math.ceil(n / rows)
-    grid = panel.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+    # each region its own y scale: a classroom of 30 next to a town of 13,000
+    grid = panel.subplots(rows, cols, sharex=True, squeeze=False)
     q10, q50, q90 = np.nanquantile(counts, [0.1, 0.5, 0.9], axis=0)
     for slot, axes in enumerate(grid.flat):
         if slot >= n:
