@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hyosan.errors import ModelError
-from hyosan.models.expressions import evaluate
+from hyosan.models.formulas import RateFormulas, formulas_of
 from hyosan.models.spec import Character, Model
 
 
@@ -40,6 +40,7 @@ class CompiledModel:
     wander: np.ndarray  # float64 (S,) 1 where the attraction is zero (folded into mobility)
     attract_mask: np.ndarray
     characters: list[Character]
+    formulas: RateFormulas  # how each rate above follows from the parameters
 
 
 def _units(side: dict[str, int]) -> list[str]:
@@ -101,38 +102,42 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
     def species_index(comp: str, who: int) -> int:
         return index[comp] if who < 0 else n_base * (who + 1) + index[comp]
 
-    values = model.values()
-    rows: list[tuple[str, int, float, list[int], list[int]]] = []  # name, base, rate, reac, prod
+    rows: list[tuple[str, int, int, list[int], list[int]]] = []  # name, base, who, reac, prod
     for r, reaction in enumerate(model.reactions):
         reactants, products = reaction.sides
-        where = f"reaction {reaction.name!r}"
         reactant_units = _units(reactants)
         product_units = _units(products)
-        rate = evaluate(reaction.rate, values, where)
         rows.append(
             (
                 reaction.name,
                 r,
-                rate,
+                -1,
                 [index[c] for c in reactant_units],
                 [index[c] for c in product_units],
             )
         )
         fates = _unit_fates(reactants, products)
         for k, character in enumerate(characters):
-            if not character.overrides:
-                char_rate = rate
-            else:
-                char_rate = evaluate(reaction.rate, model.values(character.overrides), where)
-            if char_rate < 0:
-                raise ModelError(f"{where}: rate for character {character.name!r} is negative")
             for u in range(len(reactant_units)):
                 reac = [species_index(c, k if v == u else -1) for v, c in enumerate(reactant_units)]
                 prod = [
                     species_index(c, k if p == fates[u] else -1)
                     for p, c in enumerate(product_units)
                 ]
-                rows.append((f"{reaction.name}:{character.name}", r, char_rate, reac, prod))
+                rows.append((f"{reaction.name}:{character.name}", r, k, reac, prod))
+    formulas = formulas_of(
+        model,
+        characters,
+        [(row[1], row[2]) for row in rows],
+        list(zip(base_of, character_of, strict=True)),
+    )
+    rate = formulas.rates()
+    for (_, r, who, _, _), value in zip(rows, rate, strict=True):
+        if who >= 0 and value < 0:
+            raise ModelError(
+                f"reaction {model.reactions[r].name!r}: rate for character "
+                f"{characters[who].name!r} is negative"
+            )
 
     n_reactions = len(rows)
     max_order = max([len(row[3]) for row in rows] + [1])
@@ -164,30 +169,14 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
     base_of_arr = np.asarray(base_of, np.int32)
     living = set(model.living())
     attractors = set(model.attractors)
-    per_character = [model.values(c.overrides) for c in characters]
-
-    def per_species(table: dict[str, str], kind: str, default: str = "0") -> np.ndarray:
-        out = np.zeros(len(species), np.float64)
-        for s, b in enumerate(base_of_arr):
-            who = character_of[s]
-            env = values if who < 0 else per_character[who]
-            out[s] = evaluate(table.get(base[b], default), env, f"{kind} of {base[b]!r}")
-        return out
-
-    mobility = per_species(model.mobility, "mobility")
-    bias = per_species(model.attraction, "attraction")
-    wander = per_species(model.wander, "wander", "1")
-    # Without attraction the pace is one number: fold it into the hop rate, so engines may
-    # take a species with zero bias as a plain walker.
-    mobility = np.where(bias == 0.0, mobility * wander, mobility)
-    wander = np.where(bias == 0.0, 1.0, wander)
+    mobility, bias, wander = formulas.movement()
     return CompiledModel(
         species=species,
         base_of=base_of_arr,
         character_of=np.asarray(character_of, np.int32),
         reactions=[row[0] for row in rows],
         base_reaction=np.asarray([row[1] for row in rows], np.int32),
-        rate=np.asarray([row[2] for row in rows], np.float64),
+        rate=rate,
         order=order,
         reactant_species=reactant_species,
         delta_species=delta_species,
@@ -199,4 +188,5 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
         wander=wander,
         attract_mask=np.array([base[b] in attractors for b in base_of_arr], np.int8),
         characters=list(characters),
+        formulas=formulas,
     )

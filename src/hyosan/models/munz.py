@@ -6,15 +6,15 @@ rate, zeta resurrection of the dead, delta natural death, births the constant bi
 Defaults are the values of the chapter's figures (section 2, the text under Figure 3; section 3
 adds rho = 0.005; section 6 uses (alpha, beta, zeta, delta) = (0.0075, 0.0055, 0.09, 0.0001)).
 The chapter does not print kappa, sigma, gamma (quarantine) or c (cure): the defaults here are
-our choices, stated where they are used. Impulsive eradication is the basic model plus
-:func:`attacks`, a list of :class:`~hyosan.interventions.Bomb` (Delta Z = -k n Z at t = t_n).
+our choices, stated where they are used. Impulsive eradication is the basic model plus a
+schedule of attacks (Delta Z = -k n Z at t = t_n), interventions that the validation case
+builds (:func:`hyosan.validation.munz_cases.attacks`): models know nothing of interventions.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from hyosan.interventions import Bomb
 from hyosan.models.spec import Model, Parameter, Reaction
 
 PAPER = "Munz, Hudea, Imad & Smith? (2009), Infectious Disease Modelling Research Progress"
@@ -186,40 +186,13 @@ def impulsive(
     births: float = 0.0,
     hop: float = 0.0,
 ) -> Model:
-    """Section 6: the basic model with the values of Figure 10; add :func:`attacks`."""
+    """Section 6: the basic model with the values of Figure 10; add the attacks as Bombs."""
     model = basic(alpha=alpha, beta=beta, zeta=zeta, delta=delta, births=births, hop=hop)
     return replace(
         model,
         name="munz-impulsive",
         description=f"{PAPER}, section 6: impulsive eradication (basic model + attacks)",
     )
-
-
-def attacks(
-    k: float = 0.25,
-    interval: float = 2.5,
-    count: int = 4,
-    zone: str | None = None,
-    burn_bodies: bool = False,
-) -> list[Bomb]:
-    """Section 6's impulses: attack n at t = n * interval destroys a fraction min(1, k n) of Z.
-
-    Destroyed zombies leave the model (``to=None``), as Delta Z = -k n Z says. The chapter's own
-    code also empties R at every attack; ``burn_bodies=True`` does that too.
-    """
-    if not 0 < k <= 1:
-        from hyosan.errors import ModelError
-
-        raise ModelError(f"attacks: k must be in (0, 1], got {k!r}")
-    bombs: list[Bomb] = []
-    for n in range(1, int(count) + 1):
-        start = n * interval
-        bombs.append(
-            Bomb(start=start, zone=zone, fraction=min(1.0, k * n), compartments=("Z",), to=None)
-        )
-        if burn_bodies:
-            bombs.append(Bomb(start=start, zone=zone, fraction=1.0, compartments=("R",), to=None))
-    return bombs
 
 
 MODELS = {

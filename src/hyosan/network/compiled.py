@@ -8,10 +8,13 @@ are open, counts) lives here as plain arrays so the engines can be resumed after
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
+from hyosan.network.formulas import NetworkFormulas
+from hyosan.network.labels import NetworkLabels
 
 SCALE_AREA = 0
 """Density-dependent mixing: a reaction of order m is divided by area**(m-1)."""
@@ -91,8 +94,9 @@ class CompiledNetwork:
     attract_mask: np.ndarray  # int8 (S,)
     # --- bookkeeping -----------------------------------------------------------------------
     initial: np.ndarray  # int32 (P, S) initial counts
-    extra: dict = field(default_factory=dict)
     wander: np.ndarray | None = None  # float64 (S,) attraction where the density is 0; None: 1
+    labels: NetworkLabels | None = None  # names of species, places; None for bare test arrays
+    formulas: NetworkFormulas | None = None  # how rate and group_rate follow from parameters
 
     def __post_init__(self) -> None:
         if self.wander is None:
@@ -113,6 +117,13 @@ class CompiledNetwork:
     @property
     def has_bias(self) -> bool:
         return bool(np.any(self.bias != 0.0))
+
+    @property
+    def base_reaction(self) -> np.ndarray:
+        """The model reaction each variant comes from (each its own without labels)."""
+        if self.labels is None:
+            return np.arange(self.n_reactions)
+        return self.labels.base_reaction
 
     def kernel_args(self) -> NetworkArrays:
         """The arrays every compiled kernel takes, as one named tuple."""

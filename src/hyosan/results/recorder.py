@@ -13,7 +13,9 @@ import numba as nb
 import numpy as np
 import xarray as xr
 
+from hyosan.errors import HyosanError
 from hyosan.network.compiled import CompiledNetwork
+from hyosan.network.labels import NetworkLabels
 
 
 @nb.njit(cache=True, parallel=False)
@@ -47,8 +49,9 @@ class Recorder:
     ) -> None:
         self.net = net
         self.runs = runs
-        self.reported: list[str] = net.extra["reported"]
-        self.regions: list[str] = net.extra["regions"]
+        self.labels = _labels_of(net)
+        self.reported: list[str] = self.labels.reported
+        self.regions: list[str] = self.labels.regions
         self.characters = characters
         self.times: list[float] = []
         self.counts: list[np.ndarray] = []
@@ -58,18 +61,18 @@ class Recorder:
         self.snapshots: list[np.ndarray] = []
         self.snapshot_taken: list[float] = []
         self._character_species = [
-            np.flatnonzero(net.extra["character_of"] == k) for k in range(len(characters))
+            self.labels.species_of_character(k) for k in range(len(characters))
         ]
 
     def record(self, t: float, state: np.ndarray) -> None:
         """Aggregate and keep the state at time t."""
-        extra = self.net.extra
+        labels = self.labels
         self.times.append(float(t))
         self.counts.append(
             aggregate(
                 state,
-                extra["region_index"],
-                extra["reported_index"],
+                labels.region_index,
+                labels.reported_index,
                 len(self.regions),
                 len(self.reported),
             )
@@ -83,7 +86,7 @@ class Recorder:
                 for run in range(self.runs):
                     s = int(np.argmax(by_copy[run]))
                     if by_copy[run, s] > 0:
-                        states[run, k] = self.reported[extra["reported_index"][species[s]]]
+                        states[run, k] = self.reported[labels.reported_index[species[s]]]
                         places[run, k] = int(np.argmax(sub[run, :, s]))
                     else:
                         states[run, k] = "gone"
@@ -91,7 +94,7 @@ class Recorder:
             self.character_place.append(places)
         if np.any(np.isclose(self.snapshot_times, t)):
             per_place = np.zeros((self.runs, state.shape[1], len(self.reported)))
-            for s, rep in enumerate(extra["reported_index"]):
+            for s, rep in enumerate(labels.reported_index):
                 per_place[:, :, rep] += state[:, :, s]
             self.snapshots.append(per_place)
             self.snapshot_taken.append(float(t))
@@ -189,3 +192,9 @@ def add_character_fates(ds: xr.Dataset) -> None:
         if final.size
         else np.zeros(final.shape[1]),
     )
+
+
+def _labels_of(net: CompiledNetwork) -> NetworkLabels:
+    if net.labels is None:
+        raise HyosanError("recording needs a network with labels: build it with build_network")
+    return net.labels

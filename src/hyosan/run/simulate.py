@@ -44,7 +44,7 @@ def max_hazard(net: CompiledNetwork) -> float:
     """
     population = net.initial.sum(axis=1).astype(np.float64)
     rate = net.rate.max(axis=0)
-    base = net.extra.get("base_reaction", np.arange(net.n_reactions))
+    base = net.base_reaction
     bound: dict[tuple[int, int], tuple[float, int]] = {}  # (source, base reaction) -> the
     for r in range(net.n_reactions):  # largest of a character's variants, which are
         source = int(net.source[r])  # alternatives, not extra hazards
@@ -247,13 +247,13 @@ def simulate(
 
 def aggregate_regions(net: CompiledNetwork, state: np.ndarray) -> np.ndarray:
     """Counts by (run, region, reported compartment), as triggers see them."""
-    extra = net.extra
+    labels = net.labels
     return aggregate(
         state,
-        extra["region_index"],
-        extra["reported_index"],
-        len(extra["regions"]),
-        len(extra["reported"]),
+        labels.region_index,
+        labels.reported_index,
+        len(labels.regions),
+        len(labels.reported),
     )
 
 

@@ -15,6 +15,8 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from hyosan.errors import ModelError
+from hyosan.interventions import Bomb
 from hyosan.models import munz
 from hyosan.validation import figures
 from hyosan.validation.core import (
@@ -409,6 +411,33 @@ def _treatment(settings: Settings, result: CaseResult) -> None:
 
 
 # --- section 6: impulsive eradication ---------------------------------------------------------
+
+
+def attacks(
+    k: float = 0.25,
+    interval: float = 2.5,
+    count: int = 4,
+    zone: str | None = None,
+    burn_bodies: bool = False,
+) -> list[Bomb]:
+    """Section 6's impulses: attack n at t = n * interval destroys a fraction min(1, k n) of Z.
+
+    Destroyed zombies leave the model (``to=None``), as Delta Z = -k n Z says. The chapter's own
+    code also empties R at every attack; ``burn_bodies=True`` does that too.
+    """
+    if not 0 < k <= 1:
+        raise ModelError(f"attacks: k must be in (0, 1], got {k!r}")
+    bombs: list[Bomb] = []
+    for n in range(1, int(count) + 1):
+        start = n * interval
+        bombs.append(
+            Bomb(start=start, zone=zone, fraction=min(1.0, k * n), compartments=("Z",), to=None)
+        )
+        if burn_bodies:
+            bombs.append(Bomb(start=start, zone=zone, fraction=1.0, compartments=("R",), to=None))
+    return bombs
+
+
 IMPULSIVE_N = 1000
 IMPULSIVE_Z0 = 10
 
@@ -436,7 +465,7 @@ def _printed_impulsive(start, times, k, interval, count) -> np.ndarray:
 def _impulsive(settings: Settings, result: CaseResult) -> None:
     model = munz.impulsive()
     start = {"S": IMPULSIVE_N - IMPULSIVE_Z0, "Z": IMPULSIVE_Z0, "R": 0}
-    strikes = munz.attacks(k=0.25, interval=2.5, count=4)
+    strikes = attacks(k=0.25, interval=2.5, count=4)
     ode = run(model, start, 30.0, record_every=0.5, interventions=strikes)
     t = ode["time"].values
     z_ode = series(ode, "Z")[0]
@@ -479,7 +508,7 @@ def _impulsive(settings: Settings, result: CaseResult) -> None:
         )
     share_left = float((z_ssa[:, int(np.argmin(np.abs(ts - 7.5)))] > 0).mean())
     burnt = run(model, start, 30.0, record_every=0.5,
-                interventions=munz.attacks(burn_bodies=True))  # fmt: skip
+                interventions=attacks(burn_bodies=True))  # fmt: skip
     paper_start = run(model, {"S": IMPULSIVE_N, "Z": 0, "R": 0}, 10.0, record_every=0.5)
     result.note(
         f"initial state: N = {IMPULSIVE_N} with {IMPULSIVE_Z0} zombies (our choice). With the "
