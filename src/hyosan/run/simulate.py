@@ -176,19 +176,19 @@ def simulate(
         t = 0.0
         while True:
             if plan.items:
-                counts = aggregate_regions(net, sim.state) if plan.has_triggers else None
+                counts = aggregate_regions(net, sim.counts()) if plan.has_triggers else None
                 for extra_time in plan.step(t, sim, counts):
                     _push(boundaries, extra_time, t_end, grid)
             recorded = round(t, 9) in record_set
             if recorded:
-                recorder.record(t, sim.state)
+                recorder.record(t, sim.counts())
                 if report is not None:
                     report(t, t_end)
             if not boundaries or t >= t_end - 1e-12:
                 break
             if time_limit is not None and wallclock.perf_counter() - started > time_limit:
                 if not recorded:
-                    recorder.record(t, sim.state)
+                    recorder.record(t, sim.counts())
                 status = "time_limit"
                 break
             t_next = heapq.heappop(boundaries)
