@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hyosan.errors import HyosanError, suggest
+from hyosan.errors import HyosanError, key_prefix, suggest
 
 
 @dataclass(frozen=True)
@@ -176,31 +176,33 @@ class InterventionPlan:
         for k, item in enumerate(self.items):
             if not isinstance(item, Intervention):
                 raise HyosanError(f"intervention {k}: not an intervention: {item!r}")
-            where = f"intervention {k} ({item.kind})"
+            where = f"interventions[{k}]"  # errors name the key: interventions[2].zone
             if isinstance(item.start, Trigger):
                 trig = item.start
                 if trig.compartment not in reported:
                     raise HyosanError(
-                        f"{where}: trigger " + suggest(trig.compartment, reported, "compartment")
+                        suggest(trig.compartment, reported, "compartment"),
+                        key=f"{where}.trigger.compartment",
                     )
                 if trig.region is not None and trig.region not in net.extra["regions"]:
                     raise HyosanError(
-                        f"{where}: trigger " + suggest(trig.region, net.extra["regions"], "region")
+                        suggest(trig.region, net.extra["regions"], "region"),
+                        key=f"{where}.trigger.region",
                     )
                 if trig.delay < 0:
-                    raise HyosanError(f"{where}: trigger delay must be >= 0")
+                    raise HyosanError("must be >= 0", key=f"{where}.trigger.delay")
             elif not (isinstance(item.start, numbers.Real) and float(item.start) >= 0):
                 raise HyosanError(
-                    f"{where}: start must be a time >= 0 or a Trigger, got {item.start!r}"
+                    f"must be a time >= 0 or a Trigger, got {item.start!r}", key=f"{where}.start"
                 )
             if item.duration is not None and not item.duration > 0:
-                raise HyosanError(f"{where}: duration must be positive")
+                raise HyosanError("must be positive", key=f"{where}.duration")
             self.zone_places.append(self._zone(getattr(item, "zone", None), where))
             group = getattr(item, "group", None)
             if isinstance(item, (CloseLinks, ScaleLinks)):
                 if group not in net.group_names:
                     raise HyosanError(
-                        f"{where}: " + suggest(str(group), net.group_names, "link group")
+                        suggest(str(group), net.group_names, "link group"), key=f"{where}.group"
                     )
                 self.group_index.append(net.group_names.index(group))
             else:
@@ -208,27 +210,26 @@ class InterventionPlan:
             if isinstance(item, SetParameter):
                 self._check_parameter(item, where)
             if isinstance(item, ScaleLinks) and not item.factor >= 0:
-                raise HyosanError(f"{where}: factor must be >= 0, got {item.factor!r}")
+                raise HyosanError(f"must be >= 0, got {item.factor!r}", key=f"{where}.factor")
             if isinstance(item, (Bomb, ScaleLinks, Evacuate)):
                 for comp in item.compartments or ():
                     if comp not in model.compartments and comp not in reported:
                         raise HyosanError(
-                            f"{where}: " + suggest(comp, model.compartments, "compartment")
+                            suggest(comp, model.compartments, "compartment"),
+                            key=f"{where}.compartments",
                         )
             if isinstance(item, Bomb):
                 if not 0 <= item.fraction <= 1:
-                    raise HyosanError(f"{where}: fraction must be within [0, 1]")
+                    raise HyosanError("must be within [0, 1]", key=f"{where}.fraction")
                 if item.to and item.to not in model.compartments:
                     raise HyosanError(
-                        f"{where}: to " + suggest(item.to, model.compartments, "compartment")
+                        suggest(item.to, model.compartments, "compartment"), key=f"{where}.to"
                     )
             if isinstance(item, Evacuate):
                 if not 0 <= item.fraction <= 1:
-                    raise HyosanError(f"{where}: fraction must be within [0, 1]")
-                try:
+                    raise HyosanError("must be within [0, 1]", key=f"{where}.fraction")
+                with key_prefix(f"{where}.to_place"):
                     places.index(item.to_place)
-                except HyosanError as error:
-                    raise HyosanError(f"{where}: to_place: {error}") from None
         n = len(self.items)
         self.timelines = [
             RunTimeline([np.nan] * n, [np.nan] * n, [np.nan] * n) for _ in range(runs)
@@ -245,18 +246,23 @@ class InterventionPlan:
         """The parameter exists, its value gives a valid model, and hop rates are set globally."""
         model = self.scenario.model
         if item.parameter not in model.parameters:
-            raise HyosanError(f"{where}: " + suggest(item.parameter, model.parameters, "parameter"))
+            raise HyosanError(
+                suggest(item.parameter, model.parameters, "parameter"), key=f"{where}.parameter"
+            )
         if not item.ramp >= 0:
-            raise HyosanError(f"{where}: ramp must be >= 0, got {item.ramp!r}")
+            raise HyosanError(f"must be >= 0, got {item.ramp!r}", key=f"{where}.ramp")
         if item.parameter in self._movement_parameters() and item.zone is not None:
             raise HyosanError(
-                f"{where}: {item.parameter!r} is a hop rate, which is set for every place at "
-                "once (zone=None); to slow movement in one area, ScaleLinks its link groups"
+                f"{item.parameter!r} is a hop rate, which is set for every place at once "
+                "(zone=None); to slow movement in one area, ScaleLinks its link groups",
+                key=f"{where}.zone",
             )
         try:
             model.with_parameters(**{item.parameter: _in_unit(model, item.parameter, item.value)})
         except HyosanError as error:
-            raise HyosanError(f"{where}: {item.parameter}={item.value!r}: {error}") from None
+            raise HyosanError(
+                f"{item.parameter}={item.value!r}: {error}", key=f"{where}.value"
+            ) from None
 
     def _movement_parameters(self) -> set[str]:
         """Parameters that hop rates or attraction depend on."""
@@ -305,8 +311,8 @@ class InterventionPlan:
                 picked.append(np.array([lookup[name]]))
             else:
                 raise HyosanError(
-                    f"{where}: zone: "
-                    + suggest(name, [*places.regions, *places.names[:2000]], "region or place")
+                    suggest(name, [*places.regions, *places.names[:2000]], "region or place"),
+                    key=f"{where}.zone",
                 )
         return np.unique(np.concatenate(picked))
 
