@@ -370,14 +370,14 @@ def test_trigger_on_falling_counts_and_on_the_whole_world():
         (CloseLinks(group="doors"), "unknown link group 'doors'; did you mean 'door'"),
         (Cull(value=1.0, zone="hal"), "unknown region or place 'hal'; did you mean 'hall'"),
         (Cull(value=-1.0, zone="hall"), "mu=-1.0.*negative"),
-        (Bomb(zone="hall", fraction=2.0), "fraction must be within"),
+        (Bomb(zone="hall", fraction=2.0), "fraction: must be within"),
         (Bomb(zone="hall", compartments=("Zz",)), "unknown compartment 'Zz'"),
         (Evacuate(zone="hall", to_place="yrd"), "unknown place 'yrd'; did you mean 'yard'"),
         (SetParameter(parameter="muu", value=1.0), "unknown parameter 'muu'; did you mean 'mu'"),
         (Cull(value=1.0, start=Trigger("Z", 1, region="hal")), "unknown region 'hal'"),
         (Cull(value=1.0, start=Trigger("X", 1)), "unknown compartment 'X'"),
-        (Cull(value=1.0, start="noon"), "start must be a time >= 0 or a Trigger"),
-        (CloseLinks(group="door", duration=0.0), "duration must be positive"),
+        (Cull(value=1.0, start="noon"), "start: must be a time >= 0 or a Trigger"),
+        (CloseLinks(group="door", duration=0.0), "duration: must be positive"),
     ],
 )
 def test_bad_interventions_are_errors_that_name_the_culprit(intervention, message):

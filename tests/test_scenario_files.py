@@ -1,5 +1,7 @@
 """Scenario files: TOML and YAML build the Python API's objects; every bad input names its key."""
 
+import dataclasses
+import inspect
 import json
 
 import pytest
@@ -7,8 +9,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hyosan import Scenario
-from hyosan.errors import HyosanError
-from hyosan.interventions import CloseLinks, Cull, Trigger
+from hyosan.errors import HyosanError, ModelError, key_prefix
+from hyosan.interventions import (
+    Bomb,
+    CloseLinks,
+    Cull,
+    Cure,
+    Evacuate,
+    ScaleLinks,
+    SetParameter,
+    Trigger,
+)
 from hyosan.scenarios import files
 
 TOML = """
@@ -483,3 +494,47 @@ def test_random_text_gives_a_document_or_a_clean_error(text, fmt):
         files.build(document)
     except HyosanError:
         pass
+
+
+# ------------------------------------------------------------------------------------------------
+# Errors carry their key apart from the message; the schema follows the interventions' classes.
+def test_errors_carry_the_key_apart_from_the_message():
+    document = small(
+        model={"name": "jonas"},
+        outbreak=[],
+        interventions=[{"kind": "cull", "value": 1, "zone": "nowhere"}],
+    )
+    with pytest.raises(HyosanError) as caught:
+        files.build(document, where="scenario file 'town.toml'")
+    error = caught.value
+    assert error.key == "interventions[0].zone"
+    assert error.source == "scenario file 'town.toml'"
+    assert error.message.startswith("unknown region or place 'nowhere'")
+    assert str(error) == f"scenario file 'town.toml': interventions[0].zone: {error.message}"
+    with pytest.raises(HyosanError) as caught:
+        files.build(small(run={"rnus": 3, "t_end": 10}))
+    assert caught.value.key == "run.rnus"
+
+
+def test_key_prefix_puts_the_outer_key_in_front():
+    with pytest.raises(ModelError) as caught, key_prefix("interventions[2]"):
+        raise ModelError("must be >= 0", key="start")
+    assert caught.value.key == "interventions[2].start"
+    assert str(caught.value) == "interventions[2].start: must be >= 0"
+    with pytest.raises(HyosanError) as caught, key_prefix("outbreak"), key_prefix("[1]"):
+        raise HyosanError("no such place")
+    assert str(caught.value) == "outbreak[1]: no such place"
+
+
+def test_schema_follows_the_intervention_dataclasses():
+    definitions = files.schema()["$defs"]
+    for cls in (CloseLinks, ScaleLinks, SetParameter, Cull, Cure, Bomb, Evacuate):
+        spec = definitions[f"{cls.__name__}Spec"]
+        assert spec["properties"]["kind"]["const"] == cls.kind
+        assert spec["description"] == inspect.cleandoc(cls.__doc__)
+        fixed = {"parameter"} if cls in (Cull, Cure) else set()
+        expected = {f.name for f in dataclasses.fields(cls)} - fixed | {"kind", "trigger"}
+        assert set(spec["properties"]) == expected
+    assert set(definitions["TriggerSpec"]["properties"]) == {
+        f.name for f in dataclasses.fields(Trigger)
+    }

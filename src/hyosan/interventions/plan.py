@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hyosan.errors import HyosanError, PlacesError, suggest
+from hyosan.errors import HyosanError, PlacesError, key_prefix, suggest
 from hyosan.interventions.kinds import (
     Bomb,
     CloseLinks,
@@ -73,7 +73,7 @@ class InterventionPlan:
         for k, item in enumerate(self.items):
             if not isinstance(item, Intervention):
                 raise HyosanError(f"intervention {k}: not an intervention: {item!r}")
-            where = f"intervention {k} ({item.kind})"
+            where = f"interventions[{k}]"  # errors carry the key: interventions[2].zone
             self._check_when(item, where)
             self.zone_places.append(_zone(scenario.places, getattr(item, "zone", None), where))
             self._check_what(item, where)
@@ -100,64 +100,71 @@ class InterventionPlan:
             trig = item.start
             if trig.compartment not in reported:
                 raise HyosanError(
-                    f"{where}: trigger " + suggest(trig.compartment, reported, "compartment")
+                    suggest(trig.compartment, reported, "compartment"),
+                    key=f"{where}.trigger.compartment",
                 )
             if trig.region is not None and trig.region not in labels.regions:
                 raise HyosanError(
-                    f"{where}: trigger " + suggest(trig.region, labels.regions, "region")
+                    suggest(trig.region, labels.regions, "region"), key=f"{where}.trigger.region"
                 )
             if trig.delay < 0:
-                raise HyosanError(f"{where}: trigger delay must be >= 0")
+                raise HyosanError("must be >= 0", key=f"{where}.trigger.delay")
         elif not (isinstance(item.start, numbers.Real) and float(item.start) >= 0):
             raise HyosanError(
-                f"{where}: start must be a time >= 0 or a Trigger, got {item.start!r}"
+                f"must be a time >= 0 or a Trigger, got {item.start!r}", key=f"{where}.start"
             )
         if item.duration is not None and not item.duration > 0:
-            raise HyosanError(f"{where}: duration must be positive")
+            raise HyosanError("must be positive", key=f"{where}.duration")
 
     def _check_what(self, item: Intervention, where: str) -> None:
         """Its link group, parameter, compartments, fraction and destination."""
         model, net, reported = self.scenario.model, self.base, self.labels.reported
         if isinstance(item, (CloseLinks, ScaleLinks)) and item.group not in net.group_names:
             raise HyosanError(
-                f"{where}: " + suggest(str(item.group), net.group_names, "link group")
+                suggest(str(item.group), net.group_names, "link group"), key=f"{where}.group"
             )
         if isinstance(item, SetParameter):
             self._check_parameter(item, where)
         if isinstance(item, ScaleLinks) and not item.factor >= 0:
-            raise HyosanError(f"{where}: factor must be >= 0, got {item.factor!r}")
+            raise HyosanError(f"must be >= 0, got {item.factor!r}", key=f"{where}.factor")
         if isinstance(item, (Bomb, ScaleLinks, Evacuate)):
             for comp in item.compartments or ():
                 if comp not in model.compartments and comp not in reported:
                     raise HyosanError(
-                        f"{where}: " + suggest(comp, model.compartments, "compartment")
+                        suggest(comp, model.compartments, "compartment"),
+                        key=f"{where}.compartments",
                     )
         if isinstance(item, (Bomb, Evacuate)) and not 0 <= item.fraction <= 1:
-            raise HyosanError(f"{where}: fraction must be within [0, 1]")
+            raise HyosanError("must be within [0, 1]", key=f"{where}.fraction")
         if isinstance(item, Bomb) and item.to and item.to not in model.compartments:
-            raise HyosanError(f"{where}: to " + suggest(item.to, model.compartments, "compartment"))
+            raise HyosanError(
+                suggest(item.to, model.compartments, "compartment"), key=f"{where}.to"
+            )
         if isinstance(item, Evacuate):
-            try:
+            with key_prefix(f"{where}.to_place"):
                 self.scenario.places.index(item.to_place)
-            except HyosanError as error:
-                raise HyosanError(f"{where}: to_place: {error}") from None
 
     def _check_parameter(self, item: SetParameter, where: str) -> None:
         """The parameter exists, its value gives a valid model, and hop rates are set globally."""
         model = self.scenario.model
         if item.parameter not in model.parameters:
-            raise HyosanError(f"{where}: " + suggest(item.parameter, model.parameters, "parameter"))
+            raise HyosanError(
+                suggest(item.parameter, model.parameters, "parameter"), key=f"{where}.parameter"
+            )
         if not item.ramp >= 0:
-            raise HyosanError(f"{where}: ramp must be >= 0, got {item.ramp!r}")
+            raise HyosanError(f"must be >= 0, got {item.ramp!r}", key=f"{where}.ramp")
         if item.parameter in self.overrides.movement_parameters and item.zone is not None:
             raise HyosanError(
-                f"{where}: {item.parameter!r} is a hop rate, which is set for every place at "
-                "once (zone=None); to slow movement in one area, ScaleLinks its link groups"
+                f"{item.parameter!r} is a hop rate, which is set for every place at once "
+                "(zone=None); to slow movement in one area, ScaleLinks its link groups",
+                key=f"{where}.zone",
             )
         try:  # the model validates itself when built: negative rates, bad paces
             model.with_parameters(**{item.parameter: _in_unit(model, item.parameter, item.value)})
         except HyosanError as error:
-            raise HyosanError(f"{where}: {item.parameter}={item.value!r}: {error}") from None
+            raise HyosanError(
+                f"{item.parameter}={item.value!r}: {error}", key=f"{where}.value"
+            ) from None
 
     @property
     def has_triggers(self) -> bool:
@@ -350,8 +357,8 @@ def _zone(places: Places, zone: object, where: str) -> np.ndarray | None:
             picked.append(np.array([places.index(name)]))
         except PlacesError:
             raise HyosanError(
-                f"{where}: zone: "
-                + suggest(str(name), [*places.regions, *places.names[:2000]], "region or place")
+                suggest(str(name), [*places.regions, *places.names[:2000]], "region or place"),
+                key=f"{where}.zone",
             ) from None
     return np.unique(np.concatenate(picked))
 

@@ -167,7 +167,7 @@ class Model:
             for comp, expression in table.items():
                 where = f"{kind} of {comp!r}"
                 if comp not in known:
-                    raise ModelError(f"{kind}: " + suggest(comp, self.compartments, "compartment"))
+                    raise ModelError(suggest(comp, self.compartments, "compartment"), key=kind)
                 value = evaluate(expression, values, where)
                 if kind == "mobility" and not value >= 0.0:
                     raise ModelError(f"{where}: hop rate {expression!r} = {value} is negative")

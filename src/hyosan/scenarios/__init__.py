@@ -7,6 +7,7 @@ heavy and a world's data is read only when that world is loaded.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from hyosan.errors import HyosanError, suggest
@@ -44,9 +45,13 @@ def describe(name: str) -> str:
 
 def load(name: str, **options: Any) -> Scenario:
     """Build a built-in scenario; ``options`` go to its builder (e.g. ``resolution=100``)."""
+    return builder(name)(**options)
+
+
+def builder(name: str) -> Callable[..., Scenario]:
+    """The function that builds a built-in scenario: its keyword arguments are the options."""
     module, function, _ = _entry(name)
-    builder = getattr(importlib.import_module(module), function)
-    return builder(**options)
+    return getattr(importlib.import_module(module), function)
 
 
 def _entry(name: str) -> tuple[str, str, str]:
