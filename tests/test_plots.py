@@ -175,11 +175,11 @@ def seoul_dongs():
     import shapely
 
     from hyosan.places import census
-    from hyosan.scenarios.seoul import _unique_dong_names
+    from hyosan.scenarios.seoul import unique_dong_names
 
     dongs = census.load_dongs("11", 2020)
     xy = shapely.get_coordinates(shapely.centroid(dongs.geometry))
-    return _unique_dong_names(dongs), xy
+    return unique_dong_names(dongs), xy
 
 
 def test_seoul_is_drawn_north_up_as_dong_polygons_with_gu_and_river(seoul_dongs, tmp_path):

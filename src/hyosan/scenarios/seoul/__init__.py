@@ -14,12 +14,7 @@ Commuting (group ``commute``) follows the radiation model between dongs: humans 
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,367 +25,63 @@ from hyosan.models.spec import Character, Model
 from hyosan.places import census, mobility, raster
 from hyosan.places.graph import Places
 from hyosan.scenarios.scenario import Scenario
+from hyosan.scenarios.seoul.facts import (  # noqa: F401  (re-exported)
+    Crossing,
+    NamedPlace,
+    _table,
+    census_gu_korean,
+    crossings,
+    data_path,
+    gu_banks,
+    named_places,
+)
+from hyosan.scenarios.seoul.river import (  # noqa: F401  (re-exported)
+    RIVER_HALF_WIDTH,
+    han_mid_line,
+    han_river,
+    river_geometry,
+    south_of_han,
+)
+from hyosan.scenarios.seoul.world_map import (  # noqa: F401  (re-exported)
+    RESOLUTIONS,
+    SeoulMap,
+    _place_of_dong,
+    _resolution,
+    _scaled,
+    _select_gu,
+    _subset,
+    seoul_map,
+    unique_dong_names,
+)
 
-RESOLUTIONS = ("dong", 250, 100)
 DEFAULT_OUTBREAK = "Korea University"
 """The campus where the season-2 outbreak starts (the story names no campus; this is ours)."""
 ONJO_CAMPUS = "Korea University"
 NIS_HEADQUARTERS = "National Intelligence Service"
-RIVER_HALF_WIDTH = 400.0
-"""Half the width (m) of the band around the Han's mid-line where nobody lives (the river is
-about 0.7 to 1.2 km wide in Seoul)."""
 CROSSING_WIDTH = {"road": 30.0, "rail": 10.0, "tunnel": 10.0}
 """Width (m) of a crossing as a border between its two end places (diffusion weights)."""
 RIVER_GROUPS = ("han-bridges", "han-rail", "commute-han", "subway-han")
 """The only link groups whose links join the two banks."""
 HUMANS_ONLY = {"Z": 0.0}
+"""Hop factors of links that only humans and the bitten use (commuting: zombies walk)."""
 DEFAULT_TOP_K = {"dong": 20, 250: 4, 100: 2}
+"""Destinations kept per origin dong: all the big ones at dong level, a sparse layer for grids."""
 STEP_ACCURACY = 0.1
+"""Expected events per person per tau step at most (``simulate(accuracy=...)``)."""
 ZOMBIE_WANDER = 0.0
 MEDIAN_DENSITY = 15_000.0
 """Seoul's zombies stand still until they hear people in the next place, as in the show
 (``zombie_wander`` 0), and then go there at ``zombie_hop`` times its density over Seoul's median
 (people per km2 of a 250 m cell; of the reduced density in a world of ``scale`` < 1): a fallen
 district stays put instead of wandering, and a step of its leap costs next to nothing."""
-"""Expected events per person per tau step at most (``simulate(accuracy=...)``)."""
-"""Destinations kept per origin dong: all the big ones at dong level, a sparse layer for grids."""
 
 
 # ------------------------------------------------------------------------------------------------
-# Facts tables (public knowledge, written by the project: src/hyosan/data/)
-@dataclass(frozen=True)
-class Crossing:
-    """A bridge or an under-river tunnel; an empty end code means that end is outside Seoul."""
-
-    order: str
-    name: str
-    name_ko: str
-    kind: str  # road, rail, both (road and rail), tunnel
-    lines: tuple[str, ...]
-    lat: float
-    lon: float
-    north_code: str
-    south_code: str
-
-    @property
-    def groups(self) -> tuple[str, ...]:
-        """The link groups this crossing adds to: roads to han-bridges, rails to han-rail."""
-        return {
-            "road": ("han-bridges",),
-            "rail": ("han-rail",),
-            "both": ("han-bridges", "han-rail"),
-            "tunnel": ("han-rail",),
-        }[self.kind]
-
-
-@dataclass(frozen=True)
-class NamedPlace:
-    category: str
-    name: str
-    name_ko: str
-    aliases: tuple[str, ...]
-    lat: float
-    lon: float
-    gu: str
-
-
-def _table(name: str) -> list[dict[str, str]]:
-    text = (resources.files(__name__) / name.removeprefix("seoul_")).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
-@functools.lru_cache(maxsize=1)
-def gu_banks() -> dict[str, str]:
-    """KOSTAT gu code -> 'north' or 'south' of the Han."""
-    return {row["gu_code"]: row["bank"] for row in _table("seoul_gu_bank.csv")}
-
-
-@functools.lru_cache(maxsize=1)
-def crossings() -> tuple[Crossing, ...]:
-    """The Han crossings touching Seoul, west to east (bridges, then tunnels)."""
-    return tuple(
-        Crossing(
-            order=row["order"],
-            name=row["name_en"],
-            name_ko=row["name_ko"],
-            kind=row["kind"],
-            lines=tuple(x for x in row["lines"].split(";") if x),
-            lat=float(row["lat"]),
-            lon=float(row["lon"]),
-            north_code=row["north_code"],
-            south_code=row["south_code"],
-        )
-        for row in _table("seoul_bridges.csv")
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def named_places() -> tuple[NamedPlace, ...]:
-    """Universities and landmarks with approximate coordinates."""
-    return tuple(
-        NamedPlace(
-            category=row["category"],
-            name=row["name_en"],
-            name_ko=row["name_ko"],
-            aliases=tuple(x for x in row["aliases"].split(";") if x),
-            lat=float(row["lat"]),
-            lon=float(row["lon"]),
-            gu=row["gu"],
-        )
-        for row in _table("seoul_named_places.csv")
-    )
+# Facts tables (public knowledge, written by the project: this folder's CSV files)
 
 
 # ------------------------------------------------------------------------------------------------
 # Geography
-@dataclass
-class SeoulMap:
-    """Places of Seoul before any outbreak, with what the builder needs to find things in them."""
-
-    places: Places
-    dongs: census.Dongs
-    dong_of_place: np.ndarray  # the dong each place belongs to (a cell: its main dong)
-    south: np.ndarray  # bool per place
-    water: Any  # shapely geometry of the river band
-    mid_line: Any  # shapely geometry of the river's mid-line
-    grid: raster.Raster | None = None
-    dong_names: list[str] = field(default_factory=list)  # unique English name per dong
-
-    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """Place index at each WGS84 point; -1 outside this world.
-
-        On a grid, a point in one of the world's dongs but in a river or sliver cell (a station
-        on the embankment) goes to the nearest land cell on its dong's bank.
-        """
-        import shapely
-        from scipy.spatial import cKDTree
-
-        x, y = census.lonlat_to_xy(lon, lat)
-        x, y = np.atleast_1d(x), np.atleast_1d(y)
-        tree = shapely.STRtree(self.dongs.geometry)
-        # 'intersects', not 'within': a point on a border belongs to one of its dongs
-        point_index, dong_index = tree.query(shapely.points(x, y), predicate="intersects")
-        dong = np.full(len(x), -1, np.int64)
-        dong[point_index[::-1]] = dong_index[::-1]  # the first match wins
-        if self.grid is None:
-            return np.where(dong >= 0, _place_of_dong(self)[np.maximum(dong, 0)], -1)
-        place = self.grid.cell_at(x, y)
-        stray = np.flatnonzero((place < 0) & (dong >= 0))
-        dong_south = self.south_of_dong
-        for on_south in (False, True):
-            these = stray[dong_south[dong[stray]] == on_south]
-            cells = np.flatnonzero(self.south == on_south)
-            if len(these) and len(cells):
-                _, nearest = cKDTree(self.places.coords[cells]).query(
-                    np.column_stack([x[these], y[these]])
-                )
-                place[these] = cells[nearest]
-        return place
-
-    @property
-    def south_of_dong(self) -> np.ndarray:
-        """Whether each dong of this world is south of the Han."""
-        return south_of_han(self.dongs)
-
-    def nearest_place(self, x: float, y: float, among: np.ndarray | None = None) -> int:
-        """The place whose centre is nearest to (x, y) metres, optionally among some places."""
-        candidates = np.arange(self.places.n_places) if among is None else np.asarray(among)
-        xy = self.places.coords[candidates]
-        return int(candidates[np.argmin(np.hypot(xy[:, 0] - x, xy[:, 1] - y))])
-
-
-def _place_of_dong(seoul: SeoulMap) -> np.ndarray:
-    """At dong level, place k is dong dong_of_place[k]; -1 for dongs left out."""
-    lookup = np.full(len(seoul.dongs), -1, np.int64)
-    lookup[seoul.dong_of_place] = np.arange(len(seoul.dong_of_place))
-    return lookup
-
-
-def _unique_dong_names(dongs: census.Dongs) -> list[str]:
-    """English dong names, with the gu added where two gu have a dong of the same name."""
-    counts: dict[str, int] = {}
-    for name in dongs.names_en:
-        counts[name] = counts.get(name, 0) + 1
-    return [
-        f"{name} ({gu})" if counts[name] > 1 else name
-        for name, gu in zip(dongs.names_en, dongs.gu_names, strict=True)
-    ]
-
-
-def south_of_han(dongs: census.Dongs) -> np.ndarray:
-    """Whether each dong's gu lies south of the Han (from the gu-bank table)."""
-    banks = gu_banks()
-    unknown = sorted({g for g in dongs.gu_codes if g not in banks})
-    if unknown:
-        raise HyosanError(f"gu-bank table: no bank for gu codes {unknown}")
-    return np.array([banks[g] == "south" for g in dongs.gu_codes])
-
-
-def han_mid_line(dongs: census.Dongs, south: np.ndarray):
-    """The Han's mid-line through Seoul (metres), from the dong borders.
-
-    In the middle of the city the mid-line is where the north-bank and south-bank dongs meet. At
-    both ends only one bank is in Seoul and the city limit follows the river, so the line goes on
-    along that limit to the westernmost and easternmost road bridges.
-    """
-    import shapely
-    from shapely.ops import substring
-
-    geometry = dongs.geometry
-    a, b, _ = raster.shared_borders(geometry)
-    across = south[a] != south[b]
-    grown = shapely.buffer(geometry, 5.0)
-    border = shapely.union_all(
-        shapely.intersection(shapely.boundary(geometry[a[across]]), grown[b[across]])
-    )
-    city = shapely.union_all(geometry)
-    limit = shapely.LineString(city.exterior.coords)
-    points = shapely.get_coordinates(border)
-    on_limit = points[shapely.distance(limit, shapely.points(points)) < 20.0]
-    if len(on_limit) < 2:
-        raise HyosanError("han_mid_line: the river's mid-line does not reach the city limit")
-    roads = [c for c in crossings() if c.kind in ("road", "both")]
-    ends_x, ends_y = census.lonlat_to_xy(
-        [roads[0].lon, roads[-1].lon], [roads[0].lat, roads[-1].lat]
-    )
-    pieces = [border]
-    for start, end in (
-        (on_limit[np.argmin(on_limit[:, 0])], (ends_x[0], ends_y[0])),
-        (on_limit[np.argmax(on_limit[:, 0])], (ends_x[1], ends_y[1])),
-    ):
-        s0 = limit.project(shapely.Point(start))
-        s1 = limit.project(shapely.Point(end))
-        low, high = sorted((s0, s1))
-        if high - low <= limit.length / 2:
-            pieces.append(substring(limit, low, high))
-        else:  # the shorter way round passes the ring's start
-            pieces += [substring(limit, high, limit.length), substring(limit, 0.0, low)]
-    return shapely.union_all(pieces)
-
-
-def han_river(dongs: census.Dongs, mid_line, half_width: float = RIVER_HALF_WIDTH):
-    """The river as a band of ``half_width`` each side of its mid-line, clipped to Seoul."""
-    import shapely
-
-    return shapely.intersection(
-        shapely.buffer(mid_line, half_width), shapely.union_all(dongs.geometry)
-    )
-
-
-def _select_gu(dongs: census.Dongs, gu: Sequence[str] | None) -> np.ndarray:
-    """Indices of the dongs of the chosen gu (English names or codes); all if None."""
-    if gu is None:
-        return np.arange(len(dongs))
-    if isinstance(gu, str):
-        gu = [gu]
-    known = list(dict.fromkeys(dongs.gu_names))
-    codes = dict(zip(dongs.gu_names, dongs.gu_codes, strict=True))
-    chosen = set()
-    for name in gu:
-        if name in codes:
-            chosen.add(codes[name])
-        elif name in codes.values():
-            chosen.add(name)
-        else:
-            raise HyosanError("gu: " + suggest(str(name), known, "gu"))
-    if not chosen:
-        raise HyosanError("gu: choose at least one gu")
-    return np.flatnonzero([c in chosen for c in dongs.gu_codes])
-
-
-def _scaled(population: np.ndarray, scale: float) -> np.ndarray:
-    """Population times ``scale``, in whole people, keeping the scaled total exact."""
-    if scale == 1.0:
-        return population.copy()
-    if not 0 < scale <= 1:
-        raise HyosanError(f"scale must be in (0, 1], got {scale!r}")
-    total = round(float(population.sum()) * scale)
-    return raster.allocate_largest_remainder(
-        np.array([total]), np.zeros(len(population), np.int64), population.astype(float)
-    )
-
-
-def seoul_map(
-    resolution: str | int | None = None,
-    regions: str = "gu",
-    gu: Sequence[str] | None = None,
-    scale: float = 1.0,
-) -> SeoulMap:
-    """The places of Seoul (or of some gu), streets only, the two banks apart."""
-    import shapely
-
-    resolution = _resolution(resolution)
-    if regions not in ("gu", "dong"):
-        raise HyosanError("regions: " + suggest(str(regions), ["gu", "dong"], "region level"))
-    all_dongs = census.load_dongs("11", 2020)
-    all_south = south_of_han(all_dongs)
-    mid_line, water = _river()
-    keep = _select_gu(all_dongs, gu)
-    dongs = _subset(all_dongs, keep)
-    south = all_south[keep]
-    names = _unique_dong_names(all_dongs)
-    names = [names[i] for i in keep]
-    population = _scaled(dongs.population, scale)
-
-    if resolution == "dong":
-        land = shapely.difference(dongs.geometry, water)
-        region = list(dongs.gu_names) if regions == "gu" else names
-        places = raster.from_polygons(names, land, population, region, kind="dong")
-        dong_of_place = np.arange(len(dongs))
-        grid = None
-    else:
-        grid = raster.rasterize(dongs.geometry, population, float(resolution), water=water)
-        owner = grid.owner
-        region = [dongs.gu_names[o] if regions == "gu" else names[o] for o in owner]
-        places = raster.from_raster(grid, region)
-        dong_of_place = owner
-    place_south = south[dong_of_place]
-    across = place_south[places.link_source] != place_south[places.link_dest]
-    places = places.without_links(across)
-    return SeoulMap(
-        places=places,
-        dongs=dongs,
-        dong_of_place=dong_of_place,
-        south=place_south,
-        water=water,
-        mid_line=mid_line,
-        grid=grid,
-        dong_names=names,
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _river():
-    """The river's mid-line and its water band (computed once: both depend on nothing else)."""
-    dongs = census.load_dongs("11", 2020)
-    mid_line = han_mid_line(dongs, south_of_han(dongs))
-    return mid_line, han_river(dongs, mid_line)
-
-
-def _subset(dongs: census.Dongs, keep: np.ndarray) -> census.Dongs:
-    if len(keep) == len(dongs):
-        return dongs
-    pick = keep.tolist()
-    return census.Dongs(
-        codes=[dongs.codes[i] for i in pick],
-        names_ko=[dongs.names_ko[i] for i in pick],
-        names_en=[dongs.names_en[i] for i in pick],
-        gu_codes=[dongs.gu_codes[i] for i in pick],
-        gu_names=[dongs.gu_names[i] for i in pick],
-        geometry=dongs.geometry[keep],
-        population=dongs.population[keep],
-        year=dongs.year,
-    )
-
-
-def _resolution(resolution: str | int | None) -> str | int:
-    if resolution is None:
-        return "dong"
-    if resolution in RESOLUTIONS:
-        return resolution
-    raise HyosanError(
-        f"resolution {resolution!r}: choose None or 'dong' (the 425 dongs), 250 or 100 (metres)"
-    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -583,12 +274,6 @@ def _dong_lookup(seoul: SeoulMap) -> tuple[dict[str, int], dict[str, list[int]]]
     return lookup, ambiguous
 
 
-@functools.lru_cache(maxsize=1)
-def census_gu_korean() -> dict[str, str]:
-    """KOSTAT gu code -> Korean gu name (from the gu-bank table)."""
-    return {row["gu_code"]: row["name_ko"] for row in _table("seoul_gu_bank.csv")}
-
-
 # ------------------------------------------------------------------------------------------------
 def build(
     resolution: str | int | None = None,
@@ -684,6 +369,3 @@ def _characters(seoul: SeoulMap) -> tuple[Character, ...]:
     return tuple(cast)
 
 
-def data_path(name: str) -> Path:
-    """Path of one of the project's facts tables (for tests and curious users)."""
-    return Path(str(resources.files(__name__) / name.removeprefix("seoul_")))

@@ -27,12 +27,12 @@ def _shapes() -> tuple[dict[str, Any], tuple[Any, ...], tuple[tuple[float, float
     import shapely
     from shapely.ops import polylabel
 
-    from hyosan.scenarios.seoul import _river, _unique_dong_names
+    from hyosan.scenarios.seoul import river_geometry, unique_dong_names
 
     dongs = census.load_dongs("11", 2020)
-    _, water = _river()
+    _, water = river_geometry()
     land = shapely.difference(dongs.geometry, water)
-    by_name = dict(zip(_unique_dong_names(dongs), land, strict=True))
+    by_name = dict(zip(unique_dong_names(dongs), land, strict=True))
     gu_names = list(dict.fromkeys(dongs.gu_names))
     outlines, labels = [], []
     for gu in gu_names:
