@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from test_tau_kernel import idle_zombie_home_probability
 
-from hyosan.engines.ssa import _shared_tables, ssa_advance
+from hyosan.engines.ssa import shared_tables, ssa_advance
 from hyosan.network.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 
 FOREVER = 1e12
@@ -107,7 +107,7 @@ def run(net: CompiledNetwork, runs: int, seed: int, t_stop: float = FOREVER, chu
     events = np.zeros(runs, np.int64)
     bounds = np.linspace(0.0, t_stop, chunks + 1)
     for t0, t1 in itertools.pairwise(bounds):
-        events += ssa_advance(counts, rng_state, t0, t1, *net.kernel_args())
+        events += ssa_advance(counts, rng_state, t0, t1, net.kernel_args())
     return counts, events
 
 
@@ -366,9 +366,4 @@ def test_walkers_list_and_place_totals_give_one_law() -> None:
 def _walker_table(net: CompiledNetwork) -> np.ndarray:
     """Per species, its mobile index if its hops are drawn from a walkers' list, else -1."""
     n_places, n_species = net.initial.shape
-    tables = _shared_tables(
-        n_places, n_species, net.rate, net.order, net.reactant_species, np.int64(net.scale_mode),
-        net.area, net.out_ptr, net.link_dest, net.link_weight, net.link_group, net.in_ptr,
-        net.group_rate, net.bias,
-    )  # fmt: skip
-    return tables[-1]
+    return shared_tables(n_places, n_species, net.kernel_args()).species_walker

@@ -1,0 +1,94 @@
+"""The exact engine's entry point: one chunk of every run, each run on its own caches (rows,
+bins, walkers' lists) built afresh from its counts, so rates, open link groups and counts may
+change between chunks (waiting times are memoryless)."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from hyosan.engines.ssa.bins import BinSpan, allocate_bins, rebuild
+from hyosan.engines.ssa.loop import DONE, REBUILD, run_events
+from hyosan.engines.ssa.rows import allocate_rows, fill_rows, row_columns
+from hyosan.engines.ssa.tables import SharedTables, shared_tables
+from hyosan.engines.ssa.walkers import allocate_walkers, most_added, place_walkers, tidy_walkers
+from hyosan.network.compiled import NetworkArrays
+
+
+@nb.njit(cache=True)
+def advance_run(
+    counts: np.ndarray,
+    state: np.ndarray,
+    t_start: float,
+    t_stop: float,
+    tables: SharedTables,
+    network: NetworkArrays,
+) -> int:
+    """One run's chunk: build its caches, run the event loop (rebuilding the bins or growing a
+    walkers' list whenever it asks), write the counts back; return the events fired."""
+    n_places, n_species = counts.shape
+    columns = row_columns(n_species, network.order.shape[0], tables.mobile.shape[0])
+    rows = allocate_rows(n_places, columns)
+    fill_rows(counts, rows, columns, tables, network)
+    walkers = allocate_walkers(counts, tables)
+    gain = most_added(tables, network)
+    place_walkers(rows, tables, walkers)
+    bins = allocate_bins(n_places)
+    span = BinSpan(np.int64(0), np.int64(0), np.int64(0), np.int64(0), np.int64(0))
+    pending = np.empty(2 + 2 * tables.max_in, np.int64)
+    now = t_start
+    fired = 0
+    status = REBUILD
+    while status != DONE:
+        walkers = tidy_walkers(walkers, gain)
+        if status == REBUILD:
+            span = rebuild(rows, columns, bins)
+        room = walkers.where.shape[1] - gain
+        status, more, now, span = run_events(
+            rows, columns, state, now, t_stop, bins, span, walkers, room, pending, tables, network
+        )
+        fired += more
+    for i in range(n_places):
+        for s in range(n_species):
+            counts[i, s] = np.int32(rows[i, s])
+    return fired
+
+
+@nb.njit(cache=True, parallel=True)
+def advance_runs(
+    counts: np.ndarray,
+    rng_state: np.ndarray,
+    t_start: float,
+    t_stop: float,
+    tables: SharedTables,
+    network: NetworkArrays,
+) -> np.ndarray:
+    """Every run on its own thread's share: runs are independent."""
+    runs = counts.shape[0]
+    events = np.zeros(runs, np.int64)
+    for k in nb.prange(runs):
+        events[k] = advance_run(counts[k], rng_state[k], t_start, t_stop, tables, network)
+    return events
+
+
+@nb.njit(cache=True)
+def ssa_advance(
+    counts: np.ndarray,
+    rng_state: np.ndarray,
+    t_start: float,
+    t_stop: float,
+    network: NetworkArrays,
+) -> np.ndarray:
+    """Advance every run exactly from t_start to t_stop; return the events each fired.
+
+    ``counts`` (runs, P, S) int32 and ``rng_state`` (runs, 1) uint64 are updated in place, so the
+    next chunk continues each run's stream; ``network`` is ``CompiledNetwork.kernel_args()``
+    (its ``source`` is not needed by an exact engine). One run is simulated on the calling
+    thread: starting the thread pool costs more than a small run.
+    """
+    tables = shared_tables(counts.shape[1], counts.shape[2], network)
+    if counts.shape[0] != 1:
+        return advance_runs(counts, rng_state, t_start, t_stop, tables, network)
+    events = np.zeros(1, np.int64)
+    events[0] = advance_run(counts[0], rng_state[0], t_start, t_stop, tables, network)
+    return events
