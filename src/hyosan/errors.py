@@ -18,6 +18,11 @@ class PlacesError(HyosanError):
     """A graph of places that cannot be built: names the place, link or count at fault."""
 
 
+class HyosanWarning(RuntimeWarning):
+    """A run that completes but may not answer the question: a tau step too coarse, a world
+    where nobody can move (see ``hyosan.run.checks``)."""
+
+
 def suggest(name: str, known: Iterable[str], kind: str) -> str:
     """'unknown place 'labb'; did you mean 'lab'?' with the closest known names."""
     known = list(known)
