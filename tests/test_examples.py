@@ -51,10 +51,10 @@ def _run(name, tmp_path):
 def test_the_grid_szr_spreads(tmp_path):
     ds, _ = _run("grid-szr.toml", tmp_path)
     end = ds["counts"].isel(time=-1)
-    # the zombie starts in one corner block's cell "15,15" (region r1c1); every block is reached
+    # the zombies start in cell "15,15" (block r1c1) and reach every block of the grid
     reached = end.sel(compartment=["Z", "R"]).sum("compartment")
-    assert (reached > 0).all(), reached.values
-    assert float(ds["final_susceptible"].median()) < 0.9 * 18_000
+    assert (reached > 100).all(), reached.values
+    assert float(ds["final_susceptible"].max()) < 0.5 * 18_000
 
 
 def test_the_munz_model_overruns_the_humans(tmp_path):

@@ -11,7 +11,7 @@ from hyosan.errors import HyosanError, HyosanWarning
 from hyosan.interventions import SetParameter
 from hyosan.models import szr
 from hyosan.places import grid, well_mixed
-from hyosan.run.checks import HARD_EVENTS, WARN_EVENTS, hazards
+from hyosan.run.checks import HARD_EVENTS, WARN_EVENTS, hazards, step_check
 from hyosan.run.options import DEFAULT_STEP_ACCURACY
 from hyosan.run.simulate import choose_dt, max_hazard
 
@@ -60,6 +60,18 @@ def test_worlds_where_people_can_move_do_not_warn(scenario):
 
 
 # ------------------------------------------------------------------------------------------------
+def test_hops_have_their_own_threshold():
+    """Hyosan High's calibrated step (0.1 minute) and twice it: hops of zombies dominate the
+    bound (a unit moves at most once a step) but stay under a hop per step: no warning."""
+    from hyosan.scenarios import hyosan_high
+
+    net = hyosan_high.build(characters=False).compile()
+    assert step_check(net, 0.2, 0.01, DEFAULT_STEP_ACCURACY) is None
+    net = _grid(hop=5.0).compile()  # 20 hops an hour out of a cell, a bite an hour
+    coarse = step_check(net, 0.1, 0.01, DEFAULT_STEP_ACCURACY)
+    assert coarse is not None and "one Z can expect 2 hops per step" in coarse
+
+
 def test_the_bound_names_each_reaction_and_the_hops():
     found = {(h.species, h.what): h.rate for h in hazards(_grid(hop=0.5).compile())}
     # density contact on cells of area 1 and 10 people: a zombie meets 10 humans
@@ -78,8 +90,8 @@ def test_a_step_far_above_the_safe_one_is_an_error_unless_insisted_on():
         simulate(world, t_end=T_END, dt=0.0005, seed=1)
     message = str(error.value)
     # the reaction, its expected events per unit per step, and the step to use
-    assert "reaction 'kill'" in message and "of Z" in message
-    assert f"{1.5 * 20_400 * 0.0005:.3g}" in message  # 15.3 kills per zombie per step
+    kills = f"{1.5 * 20_400 * 0.0005:.3g}"  # 15.3 kills per zombie per step
+    assert f"one Z can expect {kills} events of reaction 'kill' per step" in message
     safe = choose_dt(world.compile(), T_END / 100)
     assert f"use dt = {safe:.3g} or less" in message and "allow_coarse_dt" in message
     with pytest.warns(HyosanWarning, match="too coarse"):
@@ -89,12 +101,15 @@ def test_a_step_far_above_the_safe_one_is_an_error_unless_insisted_on():
 
 def test_a_coarse_step_below_the_hard_limit_warns_before_the_run():
     world = _final_size_case()
-    bound = max_hazard(world.compile())
+    bound = hazards(world.compile())[0].rate
+    assert bound == max_hazard(world.compile())  # one reaction bounds this world's units
     dt = (WARN_EVENTS + HARD_EVENTS) / 2 / bound
     reported = []
     with pytest.warns(HyosanWarning, match="reaction 'kill'") as record:
-        simulate(world, t_end=T_END, dt=dt, seed=1, progress=lambda t, t_end: reported.append(t))
+        simulate(world, t_end=T_END, dt=dt, seed=1,
+                 progress=lambda t, t_end: reported.append(len(record)))  # fmt: skip
     assert "results will be biased" in _hyosan_warnings(record)[0]
+    assert reported[0] >= 1  # warned before the run: at the first report it was there
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         simulate(world, t_end=T_END, dt=0.9 * WARN_EVENTS / bound, seed=1)

@@ -5,9 +5,9 @@
   parameters to set.
 - A fixed tau step far above the safe one (:func:`hyosan.run.simulate.choose_dt`): the leap
   draws many events per unit per step and the result is biased, or garbage, without a clamp to
-  say so (a chain-binomial step never clamps). A warning names the reaction, its expected events
-  per unit per step and the step to use; above ``HARD_EVENTS`` it is an error unless the caller
-  insists (``allow_coarse_dt=True``, ``--allow-coarse-dt``).
+  say so (a chain-binomial step never clamps). A warning names the reaction (or the hops), its
+  expected events per unit per step and the step to use; above ``HARD_EVENTS`` it is an error
+  unless the caller insists (``allow_coarse_dt=True``, ``--allow-coarse-dt``).
 
 Both read the compiled network's bounds, the same that choose the default step.
 """
@@ -22,11 +22,15 @@ from hyosan.errors import HyosanError, HyosanWarning
 from hyosan.models.expressions import names_in
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
 
+__all__ = ["HARD_EVENTS", "WARN_EVENTS", "WARN_HOPS", "Hazard", "HyosanWarning", "hazards",
+           "immobility", "step_check"]  # fmt: skip
+
 WARN_EVENTS = 0.5
-"""Expected events per unit per step above which a fixed step warns (a first-order leap's bias
-is then several per cent: see ``benchmarks/tau_bias.py``)."""
-__all__ = ["HARD_EVENTS", "WARN_EVENTS", "Hazard", "HyosanWarning", "hazards", "immobility",
-           "step_check"]  # fmt: skip
+"""Expected events of one reaction per unit per step above which a fixed step warns (a
+first-order leap's bias is then several per cent: see ``benchmarks/tau_bias.py``)."""
+WARN_HOPS = 1.0
+"""Expected hops per unit per step above which a fixed step warns: a leap moves a unit at most
+once a step, so movement is slowed (Hyosan High's calibrated 0.1 minute: 0.36 hops)."""
 HARD_EVENTS = 3.0
 """Above this, a fixed step is an error unless ``allow_coarse_dt``: most units would react
 several times in one step, which a leap cannot represent."""
@@ -76,27 +80,30 @@ def hazards(net: CompiledNetwork) -> list[Hazard]:
 def step_check(
     net: CompiledNetwork,
     dt: float,
-    bound: float,
     safe_dt: float,
     accuracy: float,
     allow_coarse_dt: bool = False,
 ) -> str | None:
-    """A warning (text) when a fixed step ``dt`` lets a unit expect more than ``WARN_EVENTS``
-    events per step (``bound``: the largest event rate of one unit, ``max_hazard``); a
-    HyosanError above ``HARD_EVENTS`` unless ``allow_coarse_dt``; None when the step is fine.
+    """A warning (text) when a fixed step ``dt`` lets one unit expect more than
+    ``WARN_EVENTS`` events of one reaction per step (or ``WARN_HOPS`` hops); a HyosanError
+    above ``HARD_EVENTS`` unless ``allow_coarse_dt``; None when the step is fine.
     ``safe_dt``: the step tau would choose, ``accuracy`` events per unit per step."""
-    events = bound * dt
-    if events <= WARN_EVENTS:
+    found = hazards(net)
+    reaction = next((h for h in found if h.what != "hops"), None)
+    hops = next((h for h in found if h.what == "hops"), None)
+    worst = None
+    if reaction is not None and reaction.rate * dt > WARN_EVENTS:
+        worst = reaction
+    elif hops is not None and hops.rate * dt > WARN_HOPS:
+        worst = hops
+    if worst is None:
         return None
-    worst = next(iter(hazards(net)), None)
-    what = ""
-    if worst is not None:
-        source = "its hops" if worst.what == "hops" else f"reaction {worst.what!r}"
-        what = f", {worst.rate * dt:.3g} of them from {source} of {worst.species}"
+    events = worst.rate * dt
+    what = "hops" if worst.what == "hops" else f"events of reaction {worst.what!r}"
     text = (
-        f"dt = {dt:.3g} is too coarse for this world: one unit can expect {events:.3g} events "
-        f"per step{what} (tau's own step keeps it under {accuracy:g}); use dt = {safe_dt:.3g} "
-        "or less, or leave dt out to let tau choose"
+        f"dt = {dt:.3g} is too coarse for this world: one {worst.species} can expect {events:.3g} "
+        f"{what} per step (tau's own step keeps every unit under {accuracy:g} events); use "
+        f"dt = {safe_dt:.3g} or less, or leave dt out to let tau choose"
     )
     if events > HARD_EVENTS and not allow_coarse_dt:
         raise HyosanError(
@@ -120,7 +127,8 @@ def immobility(scenario: object, net: CompiledNetwork) -> str | None:
         {name for expression in model.mobility.values() for name in names_in(expression, "")}
     )
     set_later = {
-        str(getattr(item, "parameter", "")) for item in scenario.interventions  # type: ignore
+        str(getattr(item, "parameter", ""))
+        for item in scenario.interventions  # type: ignore
     }
     if set_later & set(parameters):
         return None  # an intervention turns movement on
@@ -138,7 +146,7 @@ def immobility(scenario: object, net: CompiledNetwork) -> str | None:
     return (
         head + f" ({now} in model {model.name!r}); set {' or '.join(map(repr, parameters))}: "
         f"e.g. {model.name}({example}=0.5) in Python, or model.parameters.{example} = "
-        f"\"{value}\" in a scenario file (--set model.parameters.{example}={value})"
+        f'"{value}" in a scenario file (--set model.parameters.{example}={value})'
     )
 
 

@@ -157,8 +157,7 @@ def simulate(
         if fixed:
             _warn(
                 step_check(
-                    net, dt, max_hazard(net), choose_dt(net, record_every),
-                    DEFAULT_STEP_ACCURACY, allow_coarse_dt,
+                    net, dt, choose_dt(net, record_every), DEFAULT_STEP_ACCURACY, allow_coarse_dt
                 )
             )  # fmt: skip
         if dt > record_every and not adaptive:
