@@ -101,9 +101,9 @@ def step_check(
     events = worst.rate * dt
     what = "hops" if worst.what == "hops" else f"events of reaction {worst.what!r}"
     text = (
-        f"dt = {dt:.3g} is too coarse for this world: one {worst.species} can expect {events:.3g} "
-        f"{what} per step (tau's own step keeps every unit under {accuracy:g} events); use "
-        f"dt = {safe_dt:.3g} or less, or leave dt out to let tau choose"
+        f"dt = {dt:.3g} is too coarse for this world: one {worst.species} can expect up to "
+        f"{events:.3g} {what} per step (tau's own step keeps every unit under {accuracy:g} "
+        f"events); use dt = {safe_dt:.3g} or less, or leave dt out to let tau choose"
     )
     if events > HARD_EVENTS and not allow_coarse_dt:
         raise HyosanError(
