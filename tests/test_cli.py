@@ -245,3 +245,45 @@ def test_interrupt_keeps_the_runs_that_finished(tmp_path):
     assert ds.attrs["status"] == "interrupted" and ds.attrs["runs_requested"] == 500
     assert (ds["counts"].isel(time=-1).sum(["region", "compartment"]).values == 640).all()
     assert not list(tmp_path.glob(".*partial"))
+
+
+# ------------------------------------------------------------------------------------------------
+# What a new user sees first: the version, messages as written, warnings before a run.
+def test_version():
+    from hyosan import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"hyosan {__version__}"
+
+
+def test_square_brackets_in_messages_are_printed_as_written(town, tmp_path):
+    out = tmp_path / "r.nc"
+    invoke("run", town, "--set", "characters=[]", "--out", out, "-q")
+    result = invoke("plot", out, "--kind", "characters")
+    assert result.exit_code == 2
+    assert "add [[characters]] to the scenario" in result.stderr  # not "add [] to"
+    bracketed = tmp_path / "[red]town.toml"
+    bracketed.write_text(TOWN.replace('name = "town"', 'name = "[bold]town[/bold]"'))
+    result = invoke("run", bracketed, "--runs", 1)
+    assert result.exit_code == 0, result.output
+    assert "[bold]town[/bold]: 1 run(s)" in result.stdout
+    assert "[red]town.toml" in invoke("validate", bracketed).stdout
+
+
+def test_warnings_of_a_run_are_printed_before_the_report(town):
+    result = invoke("run", town, "--set", "model.parameters.hop=0/hour", "--runs", 1)
+    assert result.exit_code == 0, result.output
+    assert "warning: nobody can move" in result.stderr and "model.parameters.hop" in result.stderr
+    result = invoke("validate", town, "--set", "model.parameters.hop=0", "--json")
+    report = json.loads(result.stdout)
+    assert any("nobody can move" in w for w in report["warnings"])
+
+
+def test_a_step_far_too_coarse_is_bad_input_unless_insisted_on(town):
+    beta = "model.parameters.beta=2/hour"
+    args = ("run", town, "--engine", "tau", "--dt", "1 hour", "--set", beta)
+    result = invoke(*args)
+    assert result.exit_code == 2 and "--allow-coarse-dt" in result.stderr
+    assert "reaction 'bite'" in result.stderr
+    result = invoke(*args, "--allow-coarse-dt", "--runs", 1)
+    assert result.exit_code == 0 and "warning: dt = 1 is too coarse" in result.stderr

@@ -14,6 +14,8 @@ import pytest
 from hyosan import scenarios, simulate
 from hyosan.errors import HyosanError
 from hyosan.interventions import Bomb, CloseLinks, Cull, Trigger
+from hyosan.results.focus import context_regions, focus_regions
+from hyosan.results.io import describe
 from hyosan.scenarios import hyosan_high
 
 SEED = 2024
@@ -132,6 +134,43 @@ def test_the_military_cordons_the_gate_and_bombs_the_city():
     assert np.all(living[:, t < 100] > 10000) and np.all(living[:, t >= 100] == 0)
     school = ds["counts"].sel(region=world.extra["school_regions"], compartment="Z")
     assert int(school.isel(time=-1).sum("region").max()) > 0  # the school is left to itself
+
+
+def test_the_school_is_the_focus_and_the_town_its_context(world):
+    """Issue 22: 19,136 people in the world, 956 in the school; results lead with the school."""
+    focus = world.places.focus
+    assert (focus.name, focus.context) == ("school", "town")
+    assert list(focus.regions) == world.extra["school_regions"]
+    assert world.places.total() == 19_136
+    ds = simulate(world, t_end=30.0, runs=3, seed=SEED, **OPTIONS)
+    assert ds.attrs["focus"] == "school" and ds.attrs["context"] == "town"
+    assert focus_regions(ds) == world.extra["school_regions"]
+    assert set(context_regions(ds)) == {"hyosan-city", "outside-hyosan"}
+    school = ds["counts"].sel(region=focus_regions(ds))
+    assert (school.isel(time=0).sum(["region", "compartment"]) == 956).all()
+    humans = school.sel(compartment="S").isel(time=-1).sum("region")
+    np.testing.assert_array_equal(ds["final_susceptible"].values, humans.values)
+    zombies = school.sel(compartment="Z").sum("region").max("time")
+    np.testing.assert_array_equal(ds["peak_infectious"].values, zombies.values)
+    info = describe(ds)
+    assert info["focus"] == {"name": "school", "regions": len(focus.regions), "people": 956}
+    assert info["context"]["name"] == "town" and info["context"]["people"] == 18_180
+    assert info["context"]["summaries"]["final_susceptible"]["median"] > 17_000
+
+
+def test_the_command_line_leads_with_the_school():
+    from typer.testing import CliRunner
+
+    from hyosan.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", "hyosan-high"], catch_exceptions=False)
+    assert "956 people in the school (and 18,180 in the town around it)" in result.stdout
+    result = runner.invoke(app, ["run", "hyosan-high", "--runs", "2", "--t-end", "20",
+                                 "--seed", "1"], catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "about the school: 956 people" in result.stdout
+    assert "school: summary over runs" in result.stdout and "town: median" in result.stdout
 
 
 # ------------------------------------------------------------------------------------------------

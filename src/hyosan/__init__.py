@@ -1,7 +1,7 @@
 """hyosan: a fast, stochastic, spatial outbreak simulator on a graph of places."""
 
 from hyosan import models, places, scenarios
-from hyosan.errors import HyosanError, ModelError, PlacesError
+from hyosan.errors import HyosanError, HyosanWarning, ModelError, PlacesError
 from hyosan.results.io import load, save
 from hyosan.run.ensemble import Ensemble, run_ensemble
 from hyosan.run.progress import ProgressBar
@@ -11,7 +11,7 @@ from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
 
 __all__ = [
-    "Ensemble", "HyosanError", "ModelError", "PlacesError", "ProgressBar", "Scenario",
-    "__version__", "load", "models", "places", "rerun", "run_ensemble", "run_source", "save",
-    "scenarios", "simulate",
+    "Ensemble", "HyosanError", "HyosanWarning", "ModelError", "PlacesError", "ProgressBar",
+    "Scenario", "__version__", "load", "models", "places", "rerun", "run_ensemble", "run_source",
+    "save", "scenarios", "simulate",
 ]  # fmt: skip

@@ -2,6 +2,10 @@
 
 Exit codes: 0 ok, 2 bad input (the message names the key or value at fault), 130 interrupted
 (the runs that finished are kept in the results file).
+
+Both consoles print text as it is (``markup=False``): scenario names, paths and error messages
+may hold square brackets (``[[characters]]``) that rich would otherwise take for markup and
+drop. Styled words are ``rich.text.Text`` pieces, never markup strings.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -16,6 +21,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from hyosan.errors import HyosanError, suggest
 
@@ -25,8 +31,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True, highlight=False)
-stdout = Console(highlight=False, soft_wrap=True)
+console = Console(stderr=True, highlight=False, markup=False)
+stdout = Console(highlight=False, soft_wrap=True, markup=False)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -40,6 +46,28 @@ class BadInputError(Exception):
     """Raised inside a command to exit with code 2 after printing the message."""
 
 
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line from plain strings and (text, style) pairs: user text is never read as markup."""
+    return Text.assemble(*parts)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from hyosan.version import __version__
+
+        stdout.print(f"hyosan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="print the version and exit"
+    ),
+) -> None:
+    """hyosan: a fast, stochastic, spatial outbreak simulator."""
+
+
 @contextmanager
 def _errors(as_json: bool) -> Iterator[None]:
     """Bad input becomes one message (and a JSON object with --json) and exit code 2."""
@@ -47,10 +75,24 @@ def _errors(as_json: bool) -> Iterator[None]:
         yield
     except (HyosanError, BadInputError) as error:
         message = str(error)
-        console.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
+        console.print(styled(("error:", "red"), " ", message), soft_wrap=True)
         if as_json:
             print(json.dumps({"ok": False, "error": message}))
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@contextmanager
+def _warnings_on_console() -> Iterator[None]:
+    """Warnings of a run (a step too coarse, nobody able to move) as one line each on stderr,
+    without the source line Python would show."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        console.print(styled(("warning:", "yellow"), " ", str(message)), soft_wrap=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
 
 
 def _listen_for_interrupts() -> None:
@@ -72,7 +114,10 @@ def run(
     seed: int | None = typer.Option(None, help="random seed (recorded in the results)"),
     engine: str | None = typer.Option(None, help="tau, ssa or ode"),
     t_end: str | None = typer.Option(None, help="end time, e.g. 72 or '3 days'"),
-    dt: str | None = typer.Option(None, help="tau step"),
+    dt: str | None = typer.Option(None, help="tau step (default: chosen from the rates)"),
+    allow_coarse_dt: bool = typer.Option(
+        False, "--allow-coarse-dt", help="run a --dt far above tau's safe step anyway"
+    ),
     record_every: str | None = typer.Option(None, help="time between recorded counts"),
     snapshot_every: str | None = typer.Option(None, help="time between per-place maps"),
     batch: int | None = typer.Option(
@@ -116,11 +161,14 @@ def run(
         if batch is not None and batch < 1:
             raise BadInputError(f"--batch must be a positive number of runs, got {batch}")
         ensemble = provenance.ensemble(out, summary, batch)
+        if allow_coarse_dt:
+            ensemble.options["allow_coarse_dt"] = True
         show_bar = not quiet and console.is_terminal
         unit = ensemble.scenario.model.time_unit
         bar = ProgressBar(ensemble.runs, unit, console) if show_bar else None
         try:
-            results = ensemble.run(bar)
+            with _warnings_on_console():
+                results = ensemble.run(bar)
         finally:
             if bar is not None:
                 bar.stop()
@@ -166,8 +214,11 @@ def _report(ds: Any, out: Path | None, summary: Path | None, quiet: bool, as_jso
     _print_info(info)
     if info["status"] == "interrupted":
         console.print(
-            f"[yellow]interrupted:[/yellow] {info['runs']} of {info['runs_requested']} runs "
-            "finished" + (f" and are saved in {out}" if out else "")
+            styled(
+                ("interrupted:", "yellow"),
+                f" {info['runs']} of {info['runs_requested']} runs finished"
+                + (f" and are saved in {out}" if out else ""),
+            )
         )
     elif out is not None:
         stdout.print(f"saved {out}")
@@ -175,29 +226,50 @@ def _report(ds: Any, out: Path | None, summary: Path | None, quiet: bool, as_jso
         stdout.print(f"saved {summary}")
 
 
+SUMMARY_LABELS = {
+    "peak_infectious": "peak infectious",
+    "peak_time": "peak time ({unit})",
+    "final_susceptible": "humans left",
+    "final_infectious": "infectious at the end",
+}
+
+
 def _print_info(info: dict[str, Any]) -> None:
+    """The report of a run: the focus's summaries first (a school's), the context's beside."""
     from rich.table import Table
 
     unit = info["time_unit"]
     stdout.print(
-        f"[bold]{info['scenario'] or 'scenario'}[/bold]: {info['runs']} run(s) of "
-        f"{info['model']}, engine {info['engine']}, seed {info['seed']}, "
-        f"t = {info['t_end']:g} {unit}, {info['status']}"
+        styled(
+            (str(info["scenario"] or "scenario"), "bold"),
+            f": {info['runs']} run(s) of {info['model']}, engine {info['engine']}, "
+            f"seed {info['seed']}, t = {info['t_end']:g} {unit}, {info['status']}",
+        )
     )
-    labels = {
-        "peak_infectious": "peak infectious",
-        "peak_time": f"peak time ({unit})",
-        "final_susceptible": "humans left",
-        "final_infectious": "infectious at the end",
-    }
-    table = Table("summary over runs", "median", "10 %", "90 %")
-    for name, label in labels.items():
+    focus, context = info.get("focus"), info.get("context")
+    if focus and context:
+        stdout.print(
+            f"about the {focus['name']}: {focus['people']:,} people in {focus['regions']} "
+            f"region(s); the last column is the {context['name']} around it "
+            f"({context['people']:,} people)"
+        )
+        table = Table(f"{focus['name']}: summary over runs", "median", "10 %", "90 %",
+                      f"{context['name']}: median")  # fmt: skip
+    else:
+        table = Table("summary over runs", "median", "10 %", "90 %")
+    beside = context["summaries"] if focus and context else None
+    for name, label in SUMMARY_LABELS.items():
         if name in info["summaries"]:
             s = info["summaries"][name]
-            table.add_row(label, f"{s['median']:,.4g}", f"{s['q10']:,.4g}", f"{s['q90']:,.4g}")
+            row = [label.format(unit=unit), *(f"{s[q]:,.4g}" for q in ("median", "q10", "q90"))]
+            if beside is not None:
+                row.append(f"{beside[name]['median']:,.4g}" if name in beside else "")
+            table.add_row(*row)
     if "extinct" in info["summaries"]:
-        share = info["summaries"]["extinct"]["share"]
-        table.add_row("outbreak died out", f"{share:.0%} of runs", "", "")
+        row = ["outbreak died out", f"{info['summaries']['extinct']['share']:.0%} of runs", "", ""]
+        if beside is not None:
+            row.append(f"{beside['extinct']['share']:.0%} of runs" if "extinct" in beside else "")
+        table.add_row(*row)
     stdout.print(table)
     for name, share in info.get("characters_still_human", {}).items():
         stdout.print(f"  {name}: still human in {share:.0%} of runs")
@@ -212,12 +284,14 @@ def validate(
     as_json: bool = JsonOption,
 ) -> None:
     """Check a scenario file without running it; errors name the key at fault."""
+    from hyosan.run.checks import immobility
     from hyosan.run.provenance import Provenance, Source
 
     with _errors(as_json):
         source = Source.resolve(scenario)
         loaded = Provenance(source, tuple(set_)).load()
-    s, settings = loaded.scenario, loaded.settings
+        s, settings = loaded.scenario, loaded.settings
+        warned = [w for w in (immobility(s, s.compile()),) if w]
     info = {
         "ok": True,
         "name": s.name,
@@ -233,17 +307,41 @@ def validate(
         "t_end": settings.t_end,
         "time_unit": s.model.time_unit,
         "seed": settings.seed,
+        "warnings": warned,
     }
+    if s.places.focus is not None:
+        import numpy as np
+
+        focus = s.places.focus
+        inside = np.isin(np.asarray(s.places.region), focus.regions)
+        info["focus"] = {
+            "name": focus.name,
+            "regions": len(focus.regions),
+            "people": int(sum(int(v[inside].sum()) for v in s.places.counts.values())),
+            "context": focus.context,
+        }
     if as_json:
         print(json.dumps(info))
     elif not quiet:
+        people = f"{info['people']:,} people"
+        if "focus" in info:
+            focus = info["focus"]
+            people = (
+                f"{focus['people']:,} people in the {focus['name']} (and "
+                f"{info['people'] - focus['people']:,} in the {focus['context']} around it)"
+            )
         stdout.print(
-            f"[green]ok[/green] {source.label}: {s.name}, model {s.model.name}, "
-            f"{info['places']:,} places in {info['regions']} region(s), {info['people']:,} people, "
-            f"{len(info['characters'])} character(s), {len(info['interventions'])} "
-            f"intervention(s); {settings.runs} run(s) with {settings.engine} to "
-            f"t = {settings.t_end:g} {s.model.time_unit}"
+            styled(
+                ("ok", "green"),
+                f" {source.label}: {s.name}, model {s.model.name}, "
+                f"{info['places']:,} places in {info['regions']} region(s), {people}, "
+                f"{len(info['characters'])} character(s), {len(info['interventions'])} "
+                f"intervention(s); {settings.runs} run(s) with {settings.engine} to "
+                f"t = {settings.t_end:g} {s.model.time_unit}",
+            )
         )
+        for warning in warned:
+            console.print(styled(("warning:", "yellow"), " ", warning), soft_wrap=True)
 
 
 @app.command()
@@ -256,7 +354,7 @@ def scenarios(as_json: bool = JsonOption) -> None:
         print(json.dumps(listing))
         return
     for name, text in listing.items():
-        stdout.print(f"[bold]{name}[/bold]: {text}")
+        stdout.print(styled((name, "bold"), f": {text}"))
 
 
 @app.command()

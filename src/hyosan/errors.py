@@ -47,6 +47,11 @@ class PlacesError(HyosanError):
     """A graph of places that cannot be built: names the place, link or count at fault."""
 
 
+class HyosanWarning(RuntimeWarning):
+    """A run that completes but may not answer the question: a tau step too coarse, a world
+    where nobody can move (see ``hyosan.run.checks``)."""
+
+
 def join_keys(prefix: str, key: str | None) -> str:
     """'world' + 'grid.shape' -> 'world.grid.shape'; 'outbreak' + '[2]' -> 'outbreak[2]'."""
     if not key:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from hyosan.errors import PlacesError, suggest
+from hyosan.places.focus import Focus
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Places:
     a named group (``"han-bridges"``, ``"school-gate"``) so an intervention can close the group
     at once, and ``group_factor[group][compartment]`` scales a compartment's hop rate on that
     group's links (0: that compartment never uses them, e.g. zombies don't ride the subway).
+    ``focus`` names the regions results are about (a school in its town); None: all of them.
     """
 
     names: list[str]
@@ -31,6 +33,7 @@ class Places:
     kind: list[str] | None = None
     coords: np.ndarray | None = None
     group_factor: dict[str, dict[str, float]] = field(default_factory=dict)
+    focus: Focus | None = None
 
     def __post_init__(self) -> None:
         self.names = [str(n) for n in self.names]
@@ -98,6 +101,10 @@ class Places:
         for group in self.group_factor:
             if group not in self.groups:
                 raise PlacesError("group_factor: " + suggest(group, self.groups, "link group"))
+        if self.focus is not None:
+            for region in self.focus.regions:
+                if region not in self.regions:
+                    raise PlacesError("focus: " + suggest(region, self.regions, "region"))
 
     # ----------------------------------------------------------------------------------------
     @property

@@ -14,7 +14,9 @@ import numpy as np
 import xarray as xr
 
 from hyosan.errors import HyosanError
+from hyosan.results.focus import context_name, context_regions, focus_name, focus_regions
 from hyosan.results.layout import with_place_layout
+from hyosan.results.recorder import summarize
 from hyosan.results.writer import (
     NETCDF_SUFFIXES,
     ResultsWriter,
@@ -71,6 +73,52 @@ def load(path: str | Path) -> xr.Dataset:
     if ds.attrs.get("seed") is not None:
         ds.attrs["seed"] = str(ds.attrs["seed"])
     return ds
+
+
+ROLE_KEYS = ("infectious", "latent", "susceptible")
+SUMMARIES = ("peak_infectious", "peak_time", "final_susceptible", "final_infectious", "extinct")
+
+
+def _over_runs(per_run: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Median and 10-90 % of each per-run summary over runs (the share of runs for 'extinct')."""
+    out: dict[str, dict[str, float]] = {}
+    for name, values in per_run.items():
+        values = np.asarray(values)
+        if not values.size:
+            continue
+        if name == "extinct":
+            out[name] = {"share": float(np.mean(values))}
+        else:
+            q10, q50, q90 = np.nanquantile(values.astype(np.float64), [0.1, 0.5, 0.9])
+            out[name] = {"median": float(q50), "q10": float(q10), "q90": float(q90)}
+    return out
+
+
+def _focus_info(ds: xr.Dataset) -> dict[str, Any]:
+    """What the results are about: the focus's name, regions and people; the context's, with
+    its own summaries (nothing for results about the whole world)."""
+    name = focus_name(ds)
+    if not name or not ds.sizes.get("time"):
+        return {}
+    counts = ds["counts"].isel(run=0, time=0)
+    roles = {key: str(ds.attrs.get(key, "")).split(",") for key in ROLE_KEYS}
+    context = context_regions(ds)
+    totals = np.asarray(ds["counts"].sel(region=context).sum("region").values)
+    reported = [str(c) for c in ds["compartment"].values]
+    per_run = summarize(totals, ds["time"].values, roles, reported)
+    return {
+        "focus": {
+            "name": name,
+            "regions": len(focus_regions(ds)),
+            "people": int(counts.sel(region=focus_regions(ds)).sum()),
+        },
+        "context": {
+            "name": context_name(ds),
+            "regions": len(context),
+            "people": int(counts.sel(region=context).sum()),
+            "summaries": _over_runs(per_run),
+        },
+    }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -144,15 +192,8 @@ def describe(ds: xr.Dataset) -> dict[str, Any]:
         "variables": sorted(str(v) for v in ds.data_vars),
         "rerun": bool(ds.attrs.get("source")),
     }
-    summaries = {}
-    for name in ("peak_infectious", "peak_time", "final_susceptible", "final_infectious"):
-        if name in ds and ds[name].size:
-            values = np.asarray(ds[name].values, np.float64)
-            q10, q50, q90 = np.nanquantile(values, [0.1, 0.5, 0.9])
-            summaries[name] = {"median": float(q50), "q10": float(q10), "q90": float(q90)}
-    if "extinct" in ds and ds["extinct"].size:
-        summaries["extinct"] = {"share": float(np.mean(ds["extinct"].values))}
-    info["summaries"] = summaries
+    info["summaries"] = _over_runs({name: ds[name].values for name in SUMMARIES if name in ds})
+    info.update(_focus_info(ds))
     if "character_still_human" in ds:
         info["characters_still_human"] = {
             str(c): float(v)

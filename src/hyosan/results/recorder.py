@@ -16,6 +16,8 @@ import xarray as xr
 from hyosan.errors import HyosanError
 from hyosan.network.compiled import CompiledNetwork
 from hyosan.network.labels import NetworkLabels
+from hyosan.places.focus import Focus
+from hyosan.results.focus import attach_focus, focus_mask
 
 
 @nb.njit(cache=True, parallel=False)
@@ -106,8 +108,10 @@ class Recorder:
         integer: bool,
         attrs: dict[str, Any],
         counters: dict[str, np.ndarray],
+        focus: Focus | None = None,
     ) -> xr.Dataset:
-        """The Dataset of everything recorded so far, with per-run summaries."""
+        """The Dataset of everything recorded so far, with per-run summaries of the ``focus``'s
+        regions (all regions without one)."""
         dtype = np.int64 if integer else np.float64
         if self.counts:
             counts = np.stack(self.counts, axis=1)
@@ -126,7 +130,8 @@ class Recorder:
         ds.attrs.update(attrs)
         ds["time"].attrs["units"] = attrs.get("time_unit", "")
         ds["counts"].attrs["long_name"] = "people by run, time, region and compartment"
-        totals = counts.sum(axis=2)  # (run, time, compartment)
+        ds = attach_focus(ds, focus)
+        totals = counts[:, :, focus_mask(ds)].sum(axis=2)  # (run, time, compartment)
         add_summaries(ds, totals, model_roles, self.reported)
         for name, values in counters.items():
             ds[name] = ("run", np.asarray(values))
@@ -152,25 +157,38 @@ class Recorder:
 def add_summaries(
     ds: xr.Dataset, totals: np.ndarray, roles: dict[str, list[str]], reported: list[str]
 ) -> None:
-    """Peak of the infectious compartments and its time, final susceptible, extinction flag."""
+    """Peak of the infectious compartments and its time, final susceptible, extinction flag,
+    from ``totals`` (run, time, compartment): the focus's regions (see ``dataset``)."""
+    for name, values in summarize(totals, ds["time"].values, roles, reported).items():
+        ds[name] = ("run", values)
+    ds.attrs["infectious"] = ",".join(roles["infectious"])
+    ds.attrs["susceptible"] = ",".join(roles["susceptible"])
+    ds.attrs["latent"] = ",".join(roles.get("latent", []))
+
+
+def summarize(
+    totals: np.ndarray, times: np.ndarray, roles: dict[str, list[str]], reported: list[str]
+) -> dict[str, np.ndarray]:
+    """Per-run summaries of ``totals`` (run, time, compartment), counts summed over some regions:
+    peak_infectious, peak_time, final_susceptible, final_infectious, extinct (none without
+    times)."""
 
     def total_of(names: list[str]) -> np.ndarray:
         idx = [reported.index(n) for n in dict.fromkeys(names) if n in reported]
         return totals[:, :, idx].sum(axis=2) if idx else np.zeros(totals.shape[:2])
 
+    if not totals.shape[1]:
+        return {}
     infectious = total_of(roles["infectious"])
-    latent = total_of(roles["latent"])
+    latent = total_of(roles.get("latent", []))
     susceptible = total_of(roles["susceptible"])
-    times = ds["time"].values
-    if totals.shape[1]:
-        peak_index = infectious.argmax(axis=1)
-        ds["peak_infectious"] = ("run", infectious.max(axis=1))
-        ds["peak_time"] = ("run", times[peak_index])
-        ds["final_susceptible"] = ("run", susceptible[:, -1])
-        ds["final_infectious"] = ("run", infectious[:, -1])
-        ds["extinct"] = ("run", (infectious[:, -1] + latent[:, -1]) <= 0)
-    ds.attrs["infectious"] = ",".join(roles["infectious"])
-    ds.attrs["susceptible"] = ",".join(roles["susceptible"])
+    return {
+        "peak_infectious": infectious.max(axis=1),
+        "peak_time": np.asarray(times)[infectious.argmax(axis=1)],
+        "final_susceptible": susceptible[:, -1],
+        "final_infectious": infectious[:, -1],
+        "extinct": (infectious[:, -1] + latent[:, -1]) <= 0,
+    }
 
 
 def add_character_fates(ds: xr.Dataset) -> None:

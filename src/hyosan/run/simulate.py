@@ -22,7 +22,8 @@ from hyosan.interventions import InterventionPlan
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
 from hyosan.results.layout import with_place_layout
 from hyosan.results.recorder import Recorder, aggregate
-from hyosan.run.options import resolve_options
+from hyosan.run.checks import HyosanWarning, immobility, step_check
+from hyosan.run.options import DEFAULT_STEP_ACCURACY, resolve_options
 from hyosan.run.progress import Progress, ProgressBar
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
@@ -66,9 +67,12 @@ def max_hazard(net: CompiledNetwork) -> float:
     return float(per_species.max(initial=0.0))
 
 
-def choose_dt(net: CompiledNetwork, record_every: float, accuracy: float = 0.2) -> float:
-    """The tau step: at most ``accuracy`` expected events per person per step, dividing
-    ``record_every`` evenly."""
+def choose_dt(
+    net: CompiledNetwork, record_every: float, accuracy: float = DEFAULT_STEP_ACCURACY
+) -> float:
+    """The tau step: at most ``accuracy`` expected events per person per step (by the bound of
+    :func:`max_hazard`), dividing ``record_every`` evenly. The default's accuracy is
+    ``hyosan.run.options.DEFAULT_STEP_ACCURACY``."""
     hazard = max_hazard(net)
     dt = record_every if hazard <= 0 else min(record_every, accuracy / hazard)
     return record_every / math.ceil(record_every / dt - 1e-9)
@@ -88,6 +92,7 @@ def simulate(
     check_every: float | None = None,
     first_run: int = 0,
     accuracy: float | None = None,
+    allow_coarse_dt: bool = False,
 ) -> xr.Dataset:
     """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
 
@@ -104,6 +109,10 @@ def simulate(
     accuracy: tau only, adaptive steps: each run keeps every unit's expected events per step
     below ``accuracy`` in its current state (``dt``, if given, is then the longest step). A
     world may ask for it in its defaults; an explicit ``dt`` alone means fixed steps.
+
+    Checks before the run (:mod:`hyosan.run.checks`): a world where nobody can move warns; a
+    fixed ``dt`` far above tau's own step warns, naming the reaction, and is an error where a
+    leap cannot approximate the model, unless ``allow_coarse_dt``.
     """
     options = resolve_options(
         scenario.extra.get("simulate"),
@@ -141,11 +150,19 @@ def simulate(
     else:
         if adaptive:
             dt = record_every if dt is None else float(dt)  # the longest step
+        fixed = dt is not None and not adaptive
         dt = choose_dt(net, record_every) if dt is None else float(dt)
         if not dt > 0:
             raise HyosanError(f"dt must be positive, got {dt!r}")
+        if fixed:
+            _warn(
+                step_check(
+                    net, dt, choose_dt(net, record_every), DEFAULT_STEP_ACCURACY, allow_coarse_dt
+                )
+            )  # fmt: skip
         if dt > record_every and not adaptive:
             record_every = dt
+    _warn(immobility(scenario, net))
     record_times = np.arange(0.0, t_end + 1e-9 * t_end, record_every)
     if record_times[-1] < t_end * (1 - 1e-12):
         record_times = np.append(record_times, t_end)
@@ -210,7 +227,7 @@ def simulate(
             f"{'accuracy=' + str(accuracy) if adaptive else 'dt=' + str(dt)} is too coarse: "
             "counts had to be clamped at zero "
             f"{int(counters['clamps'].sum())} times; results are biased, use a smaller dt",
-            RuntimeWarning,
+            HyosanWarning,
             stacklevel=2,
         )
     model = scenario.model
@@ -236,13 +253,21 @@ def simulate(
         "wall_seconds": float(elapsed),
         "human": model.reported_of(model.susceptible[0]),
     }
-    ds = recorder.dataset(roles, scenario.places.names, engine != "ode", attrs, counters)
+    ds = recorder.dataset(
+        roles, scenario.places.names, engine != "ode", attrs, counters, scenario.places.focus
+    )
     ds = ds.assign_coords(run=np.arange(first_run, first_run + int(runs)))
     if plan.items:
         ds = ds.assign_coords(intervention=[item.describe() for item in plan.items])
         for name, values in plan.record().items():
             ds[name] = (("run", "intervention"), values)
     return with_place_layout(ds, scenario.places)
+
+
+def _warn(message: str | None) -> None:
+    """A check's warning, pointing at the caller of ``simulate``."""
+    if message is not None:
+        warnings.warn(message, HyosanWarning, stacklevel=3)
 
 
 def aggregate_regions(net: CompiledNetwork, state: np.ndarray) -> np.ndarray:

@@ -11,6 +11,10 @@ the street, downtown, apartments, market, hospital, police station, bus terminal
 ``hyosan-roads``) and, beyond the roads that the military can close (``hyosan-cordon``), the rest
 of the country (``outside-hyosan``).
 
+The world holds 19,136 people: the school's 956 and the town's 18,180 (in 8 places, so that the
+outbreak can leave the gate). The school is the world's focus (``Places.focus``): summaries,
+curves and ``hyosan run``'s report are the school's, the town shown after it as context.
+
 Time is in minutes from 9 a.m.; the first bitten student (compartment E) is in Lee Byeong-chan's
 science lab. The named characters are tagged with their own parameters (Nam-ra and Gwi-nam become
 hybrids when bitten, Su-hyeok and Ha-ri fight well).
@@ -55,6 +59,7 @@ from hyosan.interventions import CloseLinks, InterventionPlan, Trigger
 from hyosan.models.library import jonas
 from hyosan.models.spec import Character, Model
 from hyosan.places.builders import building
+from hyosan.places.focus import Focus
 from hyosan.places.graph import Places
 from hyosan.scenarios.scenario import Scenario
 
@@ -63,6 +68,9 @@ SIMULATE = {"engine": "tau", "dt": 0.1, "check_every": 1.0, "record_every": 5.0}
 """Options the calibration was made with (minutes); see ``build``."""
 CITY_KINDS = ("city", "outside")
 """Kinds of place outside the school: not counted when asking how much of the school fell."""
+SCHOOL, TOWN = "school", "town"
+"""The world's focus and its context (``Places.focus``): results lead with the school's 956
+people; the town's 18,000 (the rooms of kind "city" or "outside") are shown after them."""
 
 
 @functools.cache
@@ -167,11 +175,13 @@ def school_places(data: Mapping[str, Any] | None = None) -> Places:
         table = movement.get("city" if in_city else "school", {})
         if table:
             factors[group] = {str(c): float(v) for c, v in table.items()}
-    return replace(places, group_factor=factors)
+    places = replace(places, group_factor=factors)
+    return replace(places, focus=Focus(SCHOOL, tuple(school_regions(places)), TOWN))
 
 
 def school_regions(places: Places) -> list[str]:
-    """Regions of the school itself (everything but the city and the world beyond)."""
+    """Regions of the school itself (everything but the city and the world beyond): the
+    places' focus."""
     city = {r for r, k in zip(places.region, places.kind, strict=True) if k in CITY_KINDS}
     return [r for r in places.regions if r not in city]
 
