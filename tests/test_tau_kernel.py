@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from hyosan.engines import TauEngine, tau
-from hyosan.engines.tau import tau_advance
+from hyosan.engines.tau import arrays, involvement, sweep, tables, tau_advance
 from hyosan.network.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
 from hyosan.run.simulate import run_keys
 
@@ -148,27 +148,28 @@ def regime(request, monkeypatch):
     step, dealt out in turn; the latter with quiet steps (few places awake) on one thread; or
     blocks taken by the threads as they go, two at a time (as large worlds do)."""
     if request.param == "by_run":
-        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 10**9)
-        monkeypatch.setattr(tau, "PLACES_PARALLEL_FEW_RUNS", 10**9)
+        monkeypatch.setattr(sweep, "PLACES_PARALLEL_MIN", 10**9)
+        monkeypatch.setattr(sweep, "PLACES_PARALLEL_FEW_RUNS", 10**9)
     else:
-        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
-        monkeypatch.setattr(tau, "SERIAL_STEP_MAX", 40 if request.param == "by_place_mixed" else -1)
+        monkeypatch.setattr(sweep, "PLACES_PARALLEL_MIN", 1)
+        serial_max = 40 if request.param == "by_place_mixed" else -1
+        monkeypatch.setattr(sweep, "SERIAL_STEP_MAX", serial_max)
     if request.param == "by_place_taken":
         _take_blocks(monkeypatch)
     return request.param
 
 
 def _take_blocks(monkeypatch):
-    """Threads take blocks from the counter (``_sweep``) even in a small world: two at a time
+    """Threads take blocks from the counter (``sweep.sweep``) even in a small world: two at a time
     for a world of eight blocks on two threads."""
-    monkeypatch.setattr(tau, "TAKES_PER_THREAD", 2)
-    monkeypatch.setattr(tau, "TAKE_MIN", 1)
+    monkeypatch.setattr(sweep, "TAKES_PER_THREAD", 2)
+    monkeypatch.setattr(sweep, "TAKE_MIN", 1)
 
 
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 16 places, so a small lattice has many blocks (some asleep, some awake)."""
-    monkeypatch.setattr(tau, "BLOCK", 16)
+    monkeypatch.setattr(tables, "BLOCK", 16)
 
 
 def test_hops_and_conserving_reactions_keep_the_total(regime, small_blocks):
@@ -183,18 +184,18 @@ def test_hops_and_conserving_reactions_keep_the_total(regime, small_blocks):
 
 def test_a_block_never_sleeps_past_its_earliest_place(monkeypatch, small_blocks):
     """Phase 2 looks only at flagged places and keeps each block's earliest next visit as a
-    bound (``_gather_places``): it must never be later than one of its places' visits, or the
+    bound (``gather.gather_places``): it must never be later than one of its places' visits, or the
     block would sleep through a place that is due. Checked after every chunk, while zombies
     spread and most blocks sleep."""
-    monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", 1)
-    monkeypatch.setattr(tau, "SERIAL_STEP_MAX", -1)
+    monkeypatch.setattr(sweep, "PLACES_PARALLEL_MIN", 1)
+    monkeypatch.setattr(sweep, "SERIAL_STEP_MAX", -1)
     net = _szr_lattice(24, 20)
     counts = _szr_start(net, 1)
     schedule = tau.LeapSchedule(1, net.n_places)
     asleep = 0
     for chunk in range(30):
         _advance(net, counts, [7], 3 * chunk, 3, 0.1, schedule=schedule)
-        block_wake = schedule._scratch[2][5][0]
+        block_wake = schedule._scratch.shared.block_wake[0]
         wake = schedule.wake[0]
         earliest = np.array([wake[b * 16 : (b + 1) * 16].min() for b in range(len(block_wake))])
         np.testing.assert_array_less(block_wake, earliest + 1)
@@ -326,9 +327,9 @@ def test_regimes_blocks_and_chunks_give_one_history(monkeypatch, world):
     keys = [21, 22, 23]
     histories = []
     for min_places, block, serial_max in ((10**9, 256, -1), (1, 16, -1), (1, 7, 30), (1, 5, -1)):
-        monkeypatch.setattr(tau, "PLACES_PARALLEL_MIN", min_places)
-        monkeypatch.setattr(tau, "BLOCK", block)
-        monkeypatch.setattr(tau, "SERIAL_STEP_MAX", serial_max)
+        monkeypatch.setattr(sweep, "PLACES_PARALLEL_MIN", min_places)
+        monkeypatch.setattr(tables, "BLOCK", block)
+        monkeypatch.setattr(sweep, "SERIAL_STEP_MAX", serial_max)
         if block == 5:
             _take_blocks(monkeypatch)
         counts = start.copy()
@@ -351,12 +352,14 @@ def _involvement_by_place(net, counts, no_pull=None, known=None) -> np.ndarray:
     """Every place's involvement (the pieces of ``tau_involvement``'s bound, one place each),
     trusting the ``no_pull`` marks of the runs ``known`` to match them."""
     runs, n_places, n_species = counts.shape
-    _, (model, tables) = tau.tau_prepare(n_species, *net.kernel_args())
+    prepared = tau.tau_prepare(n_species, *net.kernel_args())
     by_place = np.empty((runs, n_places))
     no_pull = np.zeros((runs, n_places), np.bool_) if no_pull is None else no_pull
     known = np.zeros(runs, np.bool_) if known is None else known
-    scratch = np.empty((runs * n_places, tau._GAP + n_species))
-    tau._involvement_bounds(counts, model, tables, scratch, by_place, no_pull, known)
+    scratch = np.empty((runs * n_places, arrays.GAP + n_species))
+    involvement.involvement_bounds(
+        counts, prepared.model, prepared.tables, scratch, by_place, no_pull, known
+    )
     return by_place
 
 
@@ -412,7 +415,7 @@ def test_a_departure_takes_each_channel_in_proportion_to_its_rate(units, even):
     net = _network(
         ["E", "R"], [(["E"], ["R"], 0.5)], n_places=4, links=links, group_rate=group_rate
     )
-    assert tau.tau_prepare(2, *net.kernel_args())[1][1][18][0, 0] == even
+    assert tau.tau_prepare(2, *net.kernel_args()).tables.even_hops[0, 0] == even
     runs = 6000
     counts = np.zeros((runs, 4, 2), np.int32)
     counts[:, 0, 0] = units
@@ -666,7 +669,8 @@ def test_a_zombie_walking_into_a_long_leap_ends_it_at_the_next_step():
 
 def test_the_kernel_compiles_once_whatever_the_arguments_look_like():
     """Scalars or arrays, one run or several, frozen (read-only) arrays, fixed or adaptive
-    steps: one compiled ``_advance``. Each further copy costs a minute of compilation."""
+    steps: one compiled ``sweep.advance_kernel``. Each further copy costs a minute of
+    compilation."""
     net = _szr_lattice(4, 3)
     frozen_dt = np.full(2, 0.05)
     frozen_dt.flags.writeable = False
@@ -681,4 +685,4 @@ def test_the_kernel_compiles_once_whatever_the_arguments_look_like():
         keys.flags.writeable = False
         tau_advance(_szr_start(net, runs), keys, step0, 2, dt, *net.kernel_args(),
                     accuracy=accuracy, time0=np.broadcast_to(0.0, runs))  # fmt: skip
-    assert len(tau._advance.signatures) == 1
+    assert len(sweep.advance_kernel.signatures) == 1
