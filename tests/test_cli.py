@@ -142,6 +142,8 @@ def test_validate_info_schema_and_scenarios(town, tmp_path):
     assert "ok" in invoke("validate", town).stdout
     schema = json.loads(invoke("schema").stdout)
     assert "world" in schema["properties"]
+    reference = invoke("schema", "--markdown").stdout
+    assert reference.startswith("# hyosan scenario file") and "## `[run]`" in reference
     listing = json.loads(invoke("scenarios", "--json").stdout)
     assert "szr-lattice" in listing
     out = tmp_path / "r.nc"

@@ -196,6 +196,44 @@ def test_schema_is_json_and_forbids_unknown_keys():
     assert {"world", "model", "run", "interventions"} <= set(schema["properties"])
 
 
+def _properties(node, where="#"):
+    """(path, schema) of every property of every object in a JSON Schema, however nested."""
+    if isinstance(node, dict):
+        for key, value in (node.get("properties") or {}).items():
+            yield f"{where}.{key}", value
+        for key, value in node.items():
+            yield from _properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for k, value in enumerate(node):
+            yield from _properties(value, f"{where}[{k}]")
+
+
+def test_every_key_of_the_schema_says_what_it_is():
+    schema = files.schema()
+    found = dict(_properties(schema))
+    assert len(found) > 100  # the walk reaches the $defs (worlds, model, interventions, run)
+    undescribed = [
+        path
+        for path, prop in found.items()
+        if not (isinstance(prop, dict) and str(prop.get("description", "")).strip())
+    ]
+    assert not undescribed, f"{len(undescribed)} keys without a description: {undescribed}"
+    # the Python classes carry the same words as the file's keys
+    cull = {f.name: f.metadata.get("description") for f in dataclasses.fields(Cull)}
+    assert schema["$defs"]["CullSpec"]["properties"]["value"]["description"] == cull["value"]
+    assert all(f.metadata.get("description") for f in dataclasses.fields(Trigger))
+
+
+def test_schema_as_markdown_lists_every_table_and_key():
+    text = files.schema_markdown()
+    assert "## `[world.grid]`" in text and '## `[[interventions]] kind = "cull"`' in text
+    assert "## `[[world.building.rooms]]`" in text and "## `[interventions.trigger]`" in text
+    assert "- **shape** ([whole number, whole number], required): [rows, columns]" in text
+    definitions = files.schema()["$defs"]
+    keys = sum(len(d.get("properties", {})) for d in definitions.values())
+    assert text.count("\n- **") == keys + len(files.schema()["properties"])
+
+
 # ------------------------------------------------------------------------------------------------
 # One test per kind of bad input: the message names the key (and the value).
 def test_wrong_type_names_key_and_value():

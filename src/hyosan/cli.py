@@ -114,7 +114,7 @@ def run(
     seed: int | None = typer.Option(None, help="random seed (recorded in the results)"),
     engine: str | None = typer.Option(None, help="tau, ssa or ode"),
     t_end: str | None = typer.Option(None, help="end time, e.g. 72 or '3 days'"),
-    dt: str | None = typer.Option(None, help="tau step (default: chosen from the rates)"),
+    dt: str | None = typer.Option(None, help="tau's fixed step (default: adaptive steps)"),
     allow_coarse_dt: bool = typer.Option(
         False, "--allow-coarse-dt", help="run a --dt far above tau's safe step anyway"
     ),
@@ -360,11 +360,15 @@ def scenarios(as_json: bool = JsonOption) -> None:
 @app.command()
 def schema(
     out: Path | None = typer.Option(None, "--out", "-o", help="write to a file"),
+    markdown: bool = typer.Option(
+        False, "--markdown", help="a reference to read: every table and key, with what it means"
+    ),
 ) -> None:
-    """Print the JSON Schema of scenario files."""
+    """Print the JSON Schema of scenario files (for editors), or with --markdown a reference."""
     from hyosan.scenarios.files import schema as file_schema
+    from hyosan.scenarios.files import schema_markdown
 
-    text = json.dumps(file_schema(), indent=2)
+    text = schema_markdown().rstrip() if markdown else json.dumps(file_schema(), indent=2)
     if out is None:
         print(text)
     else:

@@ -15,7 +15,8 @@ Example (TOML)::
 
 `reading` turns text into a document and applies ``--set`` overrides, `schema` checks the
 document's shape, `building` makes the Scenario, `settings` the run settings (`units`: values
-with units in the model's time unit).
+with units in the model's time unit); `reference` renders the schema as Markdown to read
+(``hyosan schema --markdown``).
 """
 
 from hyosan.scenarios.files.building import LoadedScenario, build, build_spec, load_file
@@ -25,6 +26,7 @@ from hyosan.scenarios.files.reading import (
     parse_text,
     read_document,
 )
+from hyosan.scenarios.files.reference import schema_markdown
 from hyosan.scenarios.files.schema import (
     INTERVENTION_KINDS,
     ScenarioFile,
@@ -49,5 +51,6 @@ __all__ = [
     "read_document",
     "run_settings",
     "schema",
+    "schema_markdown",
     "validate_document",
 ]

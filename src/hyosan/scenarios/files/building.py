@@ -421,7 +421,8 @@ def _add_outbreak(places: Any, model: Any, spec: OutbreakSpec) -> Any:
         if there < spec.count:
             raise HyosanError(
                 f"{spec.count} {spec.compartment} from {spec.take_from!r} at "
-                f"{spec.place!r}, which has only {there}; lower count or set take_from = ''",
+                f"{spec.place!r}, which has only {there}; lower count, or set "
+                f'take_from = "{spec.compartment}" to add them on top',
                 key="count",
             )
     return places.with_outbreak(spec.place, spec.compartment, spec.count, spec.take_from)

@@ -3,6 +3,12 @@
 Values that take units (rates, times) stay as written here; `building` converts them into the
 model's time unit once the model is known. The interventions' models are made from the
 dataclasses in `hyosan.interventions`, so a field added there is a key of the file format too.
+
+Every key says what it is, its form or unit, its default and its limits, on the field itself
+(``Field(description=...)``; an intervention's in its dataclass field's metadata): ``hyosan
+schema`` and ``hyosan schema --markdown`` show these words to users, and a test fails on a key
+without one. They make up much of this module's length (some 800 lines), which is why it is
+longer than most.
 """
 
 from __future__ import annotations
@@ -159,18 +165,44 @@ class Strict(BaseModel):
 
 
 # ------------------------------------------------------------------------------------------------
-# The world.
+# The world. Descriptions say what a key is, its form, its default and its limits: `hyosan schema`
+# shows them, and a test checks that every key has one.
+_COUNTS = "a whole number >= 0 for each of the model's compartments, e.g. { S = 20 }"
+_AREA = (
+    "(> 0): density contact divides encounter rates by it, and attraction counts people per "
+    "unit area. Default 1"
+)
+
+
 class GridWorld(Strict):
     """A lattice of cells named 'row,col', everyone of ``counts`` in every cell."""
 
-    shape: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]]
-    counts: dict[Name, Count] = Field(description="people per cell, by compartment")
-    periodic: bool = False
-    cell_area: Annotated[float, Field(gt=0)] = 1.0
-    cell_size: Annotated[float, Field(gt=0)] = 1.0
-    hop_weight: Annotated[float, Field(ge=0)] = 1.0
+    shape: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]] = Field(
+        description="[rows, columns], each >= 1, at most 10,000,000 cells in all. Cells are "
+        "named 'row,col' from '0,0'; a cell's index is row * columns + col. Required."
+    )
+    counts: dict[Name, Count] = Field(description=f"People in every cell: {_COUNTS}. Required.")
+    periodic: bool = Field(
+        False,
+        description="Whether the edges wrap around (a torus: the last column neighbours the "
+        "first). Default false: edge cells have fewer neighbours.",
+    )
+    cell_area: Annotated[float, Field(gt=0)] = Field(1.0, description=f"Each cell's area {_AREA}.")
+    cell_size: Annotated[float, Field(gt=0)] = Field(
+        1.0,
+        description="The side of a cell (> 0), for maps only: cell 'r,c' is drawn at "
+        "x = c * cell_size, y = r * cell_size. Default 1.",
+    )
+    hop_weight: Annotated[float, Field(ge=0)] = Field(
+        1.0,
+        description="The weight (>= 0) of each link between neighbouring cells: a hop along it "
+        "runs at the model's hop rate times this. All links are in the group 'grid'. Default 1.",
+    )
     region_blocks: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]] | None = Field(
-        None, description="split the grid into rows x cols blocks named 'r0c0', 'r0c1', ..."
+        None,
+        description="[rows, columns] of regions: the grid split into blocks named 'r0c0', "
+        "'r0c1', ... (results are counted per region; zones and triggers name regions), at most "
+        "as many as cells. Default: none, one region 'grid'.",
     )
 
     @field_validator("shape")
@@ -184,46 +216,100 @@ class GridWorld(Strict):
 class WellMixedWorld(Strict):
     """One place where everyone meets everyone."""
 
-    counts: dict[Name, Count]
-    area: Annotated[float, Field(gt=0)] = 1.0
-    name: Name = "world"
+    counts: dict[Name, Count] = Field(description=f"People in the place: {_COUNTS}. Required.")
+    area: Annotated[float, Field(gt=0)] = Field(1.0, description=f"The place's area {_AREA}.")
+    name: Name = Field(
+        "world",
+        description="The place's name (also its region's), e.g. for outbreak.place. "
+        "Default 'world'.",
+    )
 
 
 class Room(Strict):
-    name: Name
-    area: Annotated[float, Field(gt=0)] = 1.0
-    counts: dict[Name, Count] = Field(default_factory=dict)
-    kind: str = "room"
-    region: str | None = None
-    xy: tuple[float, float] | None = None
+    """One room of a building: a place of its own."""
+
+    name: Name = Field(
+        description="The room's name, unique; doors, outbreak.place, zones and to_place name "
+        "it. Required."
+    )
+    area: Annotated[float, Field(gt=0)] = Field(1.0, description=f"The room's area {_AREA}.")
+    counts: dict[Name, Count] = Field(
+        default_factory=dict,
+        description=f"People in the room: {_COUNTS}. Default: nobody.",
+    )
+    kind: str = Field(
+        "room",
+        description="A label such as 'classroom' or 'corridor', for your own use: no effect "
+        "on the run. Default 'room'.",
+    )
+    region: str | None = Field(
+        None,
+        description="The region the room belongs to, e.g. 'floor-3': results are counted per "
+        "region, and zones and triggers name regions. Default: the room's own name.",
+    )
+    xy: tuple[float, float] | None = Field(
+        None,
+        description="[x, y]: where the room is drawn on maps; used only if every room has "
+        "one. Default: none.",
+    )
 
 
 class Door(Strict):
-    a: Name
-    b: Name
-    group: Name = "doors"
-    weight: Annotated[float, Field(ge=0)] = 1.0
+    """A door between two rooms: people hop through it both ways."""
+
+    a: Name = Field(description="The name of the room on one side. Required.")
+    b: Name = Field(description="The name of the room on the other side. Required.")
+    group: Name = Field(
+        "doors",
+        description="The link group of the door, which close_links and scale_links name. "
+        "Default 'doors', shared by every door; give a door a group of its own to close it "
+        "alone.",
+    )
+    weight: Annotated[float, Field(ge=0)] = Field(
+        1.0,
+        description="A factor (>= 0) on the hop rate through the door, both ways. Default 1; "
+        "0: shut.",
+    )
 
 
 class BuildingWorld(Strict):
     """Rooms and the doors between them."""
 
-    rooms: list[Room] = Field(min_length=1)
-    doors: list[Door] = Field(default_factory=list)
+    rooms: list[Room] = Field(
+        min_length=1, description="The rooms ([[world.building.rooms]] tables), at least one."
+    )
+    doors: list[Door] = Field(
+        default_factory=list,
+        description="The doors ([[world.building.doors]] tables). Default: none, nobody moves "
+        "between rooms.",
+    )
 
 
 class WorldSpec(Strict):
     """Exactly one of: a built-in scenario name, a grid, a well-mixed place, a building."""
 
-    builtin: Name | None = Field(None, description="a built-in scenario (`hyosan scenarios`)")
-    options: dict[Name, int | float | str | bool] = Field(
-        default_factory=dict, description="options of the built-in scenario, e.g. size = 50"
+    builtin: Name | None = Field(
+        None,
+        description="A built-in world by name, e.g. 'hyosan-high' or 'seoul' (`hyosan "
+        "scenarios` lists them): its places, model, characters, interventions, end time and "
+        'run settings. world = "seoul" is short for world = { builtin = "seoul" }.',
     )
-    grid: GridWorld | None = None
-    well_mixed: WellMixedWorld | None = None
-    building: BuildingWorld | None = None
+    options: dict[Name, int | float | str | bool] = Field(
+        default_factory=dict,
+        description="Options of the built-in world (numbers, texts, true or false), e.g. "
+        '{ outbreak = "Korea University" }; an unknown option is an error that lists them. '
+        "Only with builtin. Default: none, the world's own.",
+    )
+    grid: GridWorld | None = Field(None, description="A lattice of cells named 'row,col'.")
+    well_mixed: WellMixedWorld | None = Field(
+        None, description="One place where everyone meets everyone."
+    )
+    building: BuildingWorld | None = Field(None, description="Rooms and the doors between them.")
     clear_outbreak: bool = Field(
-        False, description="turn the world's own first cases back into humans"
+        False,
+        description="Turn the world's own first cases (everyone in the model's infectious and "
+        "latent compartments) back into its first susceptible compartment, so that `outbreak` "
+        "alone says where it starts. Default false.",
     )
 
     @model_validator(mode="after")
@@ -241,38 +327,121 @@ class WorldSpec(Strict):
 
 # ------------------------------------------------------------------------------------------------
 # The model.
+_CUSTOM = "Only for a custom model (with reactions)."
+
+
 class ReactionSpec(Strict):
-    name: Name
-    equation: Name = Field(description="e.g. 'S + Z -> 2 Z'")
-    rate: Name = Field(description="an expression of parameters, e.g. 'beta'")
+    """One reaction of a custom model, happening in every place."""
+
+    name: Name = Field(
+        description="The reaction's name, unique in the model (errors name it), e.g. 'bite'."
+    )
+    equation: Name = Field(
+        description="'reactants -> products' in the model's compartments, e.g. 'S + Z -> 2 Z' "
+        "or 'I -> Z'; '0' on the left for arrivals. Only a reaction with no reactants may make "
+        "more people than it takes."
+    )
+    rate: Name = Field(
+        description="The rate constant: an expression of parameters, e.g. 'beta' or "
+        "'(1 - h) / tau'. Per person for one reactant; per pair for two, scaled by the model's "
+        "contact."
+    )
 
 
 class ModelSpec(Strict):
     """A built-in model by name (with options and parameters), or a custom one with reactions."""
 
-    name: Name | None = Field(None, description="szr, sizr, sir, seir, jonas, or a custom name")
+    name: Name | None = Field(
+        None,
+        description="A built-in model: szr, sizr, sir, seir or jonas (changed through options "
+        "and parameters). With reactions: the custom model's name (default 'custom'). Default: "
+        "the built-in world's own model.",
+    )
     options: dict[Name, int | float | str] = Field(
-        default_factory=dict, description="arguments of the built-in model, e.g. stages = 3"
+        default_factory=dict,
+        description="Arguments of the built-in model, e.g. { stages = 3 } for jonas; an unknown "
+        "one is an error. Only with a built-in name. Default: none.",
     )
     parameters: dict[Name, Rate] = Field(
         default_factory=dict,
-        description="values with units ('0.5/hour', '20 minutes'); a bare number keeps the unit",
+        description='Parameter values, e.g. { beta = "0.5/hour", tau = "20 minutes" }: a '
+        "quantity with its unit, or a bare number (in the parameter's own unit for a built-in "
+        "model, in the model's time unit for a custom one). A built-in model takes only its own "
+        "parameters. Rates are >= 0; only a parameter used in attraction alone may be negative.",
     )
-    compartments: list[Name] | None = None
-    reactions: list[ReactionSpec] | None = None
-    time_unit: Literal["second", "minute", "hour", "day", "week"] | None = None
-    contact: Literal["density", "frequency"] | None = None
-    population: list[Name] | None = None
-    mobility: dict[Name, Name] = Field(default_factory=dict)
-    attraction: dict[Name, Name] = Field(default_factory=dict)
+    compartments: list[Name] | None = Field(
+        None,
+        description='The custom model\'s compartments, e.g. ["S", "I", "Z", "R"]: '
+        "letters, digits and _, each once. Required with reactions.",
+    )
+    reactions: list[ReactionSpec] | None = Field(
+        None,
+        description="The custom model's reactions ([[model.reactions]] tables); giving them "
+        "makes the model custom. Default: none, a built-in model.",
+    )
+    time_unit: Literal["second", "minute", "hour", "day", "week"] | None = Field(
+        None,
+        description="The unit the model counts time in: bare numbers for times and rates are "
+        "in it, and so are the results. For a custom model (default 'hour') or a built-in one "
+        "that takes it (szr, jonas: default 'hour').",
+    )
+    contact: Literal["density", "frequency"] | None = Field(
+        None,
+        description="How encounter rates scale: 'density' divides a reaction of two people by "
+        "the place's area (of three by area squared), 'frequency' by its living people (see "
+        f"population). {_CUSTOM} Default 'density'.",
+    )
+    population: list[Name] | None = Field(
+        None,
+        description="The compartments counted as living people (frequency contact's "
+        f"denominator; whom a bomb hits by default). {_CUSTOM} Default: all but R and D.",
+    )
+    mobility: dict[Name, Name] = Field(
+        default_factory=dict,
+        description='Who moves: compartment -> hop rate expression, e.g. { Z = "hop" }, per '
+        "link and per unit of link weight, in the model's time unit. Compartments not listed "
+        f"stay where they are. {_CUSTOM} Default: nobody moves.",
+    )
+    attraction: dict[Name, Name] = Field(
+        default_factory=dict,
+        description="compartment -> bias expression: a hop into a place is weighted by wander "
+        "+ bias x (attractors per unit area there); a negative bias flees them instead. "
+        f"{_CUSTOM} Default: none, plain random walks.",
+    )
     wander: dict[Name, Name] = Field(
-        default_factory=dict, description="pace where no attractor is (0: stand still)"
+        default_factory=dict,
+        description="compartment -> pace expression: the weight of a hop where no attractor "
+        "is (0: stand still until attractors are next door). Without attraction it simply "
+        f"multiplies the hop rate. {_CUSTOM} Default: 1 for every compartment.",
     )
-    attractors: list[Name] = Field(default_factory=list)
-    groups: dict[Name, list[Name]] = Field(default_factory=dict)
-    susceptible: list[Name] | None = None
-    infectious: list[Name] | None = None
-    latent: list[Name] | None = None
+    attractors: list[Name] = Field(
+        default_factory=list,
+        description="The compartments whose people per unit area attract (see attraction), "
+        f'e.g. ["S"]. {_CUSTOM} Default: none.',
+    )
+    groups: dict[Name, list[Name]] = Field(
+        default_factory=dict,
+        description='Reported compartment -> its stages, e.g. { E = ["E1", "E2"] }: results '
+        "report the sum as E, and triggers and interventions may name E. "
+        f"{_CUSTOM} Default: none.",
+    )
+    susceptible: list[Name] | None = Field(
+        None,
+        description="The compartments of those who can still be infected: results' "
+        "final_susceptible; clear_outbreak puts people back into the first. "
+        f'{_CUSTOM} Default ["S"].',
+    )
+    infectious: list[Name] | None = Field(
+        None,
+        description="The infectious compartments: results' peak_infectious, peak_time and "
+        f'extinct; clear_outbreak empties them. {_CUSTOM} Default ["Z"].',
+    )
+    latent: list[Name] | None = Field(
+        None,
+        description="The compartments of the infected who are not yet infectious: a run is "
+        "not extinct while they hold anyone; clear_outbreak empties them. "
+        f"{_CUSTOM} Default: none.",
+    )
 
     @model_validator(mode="after")
     def _custom_is_complete(self) -> ModelSpec:
@@ -283,19 +452,52 @@ class ModelSpec(Strict):
 
 # ------------------------------------------------------------------------------------------------
 # Outbreak and characters.
+_PLACE = (
+    "a place name (a grid cell 'row,col', a room, the well-mixed place's name) or a place "
+    "index from 0"
+)
+
+
 class OutbreakSpec(Strict):
-    place: Name | Annotated[int, Field(ge=0)]
-    compartment: Name = "Z"
-    count: Count = 1
-    take_from: Name | None = Field("S", description="compartment the first cases come from")
+    """First cases, put into the world before the run starts."""
+
+    place: Name | Annotated[int, Field(ge=0)] = Field(description=f"Where: {_PLACE}. Required.")
+    compartment: Name = Field(
+        "Z", description="The compartment of the first cases. Default 'Z' (zombies)."
+    )
+    count: Count = Field(1, description="How many, a whole number >= 0. Default 1.")
+    take_from: Name | None = Field(
+        "S",
+        description="The compartment they are taken from at that place, which must hold "
+        "enough people. Default 'S': humans become the first cases. The same as compartment "
+        "(or null in YAML): added on top of the world's people.",
+    )
 
 
 class CharacterSpec(Strict):
-    name: Name
-    place: Name | Annotated[int, Field(ge=0)]
-    compartment: Name = "S"
-    overrides: dict[Name, Rate] = Field(default_factory=dict)
-    description: str = ""
+    """A named person followed on their own, with parameters of their own."""
+
+    name: Name = Field(
+        description="The character's name: letters, digits, '-' or '_', unique. Results "
+        "follow them under it."
+    )
+    place: Name | Annotated[int, Field(ge=0)] = Field(
+        description=f"Where they start: {_PLACE}. Required."
+    )
+    compartment: Name = Field(
+        "S",
+        description="The compartment they start in; they are taken out of the crowd there if "
+        "it has anyone in it. Default 'S'.",
+    )
+    overrides: dict[Name, Rate] = Field(
+        default_factory=dict,
+        description="Parameters that differ for this person, e.g. { h = 1 } (bitten, they "
+        "become a hybrid): a quantity with its unit, or a number in the parameter's own unit. "
+        "Default: none.",
+    )
+    description: str = Field(
+        "", description="Who they are, in a line; kept with the results. Default: none."
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -365,8 +567,17 @@ TriggerSpec: type[Strict] = create_model(  # type: ignore[call-overload]
 class InterventionBase(Strict):
     """What every intervention has: when it starts (a time, or a trigger)."""
 
-    start: Time | None = Field(None, description="a time (default 0); or give a trigger")
-    trigger: TriggerSpec | None = None  # type: ignore[valid-type]
+    start: Time | None = Field(
+        None,
+        description="When it starts: a time >= 0, a number in the model's time unit or a text "
+        "such as '2 hours'. Default 0, the start of the run. Give start or trigger, not both.",
+    )
+    trigger: TriggerSpec | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Start when a count crosses a threshold instead, e.g. { compartment = "
+        '"Z", threshold = 10, region = "floor-3", delay = "5 minutes" }. '
+        "Default: none, start at start.",
+    )
 
     @model_validator(mode="after")
     def _start_or_trigger(self) -> InterventionBase:
@@ -381,7 +592,8 @@ def _intervention_spec(cls: type[iv.Intervention]) -> type[InterventionBase]:
     shared = {f.name for f in dataclasses.fields(iv.Intervention)}
     definitions = _file_fields(cls, skip)
     ordered = {k: v for k, v in definitions.items() if k in shared}
-    ordered["kind"] = (Literal[cls.kind], ...)  # type: ignore[assignment]
+    what = (cls.__doc__ or "").strip().splitlines()[0]
+    ordered["kind"] = (Literal[cls.kind], Field(description=f"{cls.kind!r}: {what}"))
     ordered |= {k: v for k, v in definitions.items() if k not in shared}
     return create_model(  # type: ignore[call-overload, no-any-return]
         f"{cls.__name__}Spec", __base__=InterventionBase, __doc__=cls.__doc__, **ordered
@@ -397,21 +609,58 @@ InterventionSpec = Annotated[
 
 # ------------------------------------------------------------------------------------------------
 # Run settings and the whole document.
+_RUN_TIME = "a time > 0, a number in the model's time unit or a text such as '3 days'"
+
+
 class RunSpec(Strict):
     """How to run: engine, number of histories, end time, steps, seed."""
 
     engine: Literal[ENGINES] | None = Field(  # type: ignore[valid-type]
-        None, description="default: the built-in world's own choice, else tau"
+        None,
+        description="'tau' (fast approximate leaps), 'ssa' (exact, one event at a time) or "
+        "'ode' (the mean field, without chance). Default: the built-in world's own, else 'tau'.",
     )
-    runs: Annotated[int, Field(ge=1, le=10_000_000)] = 1
-    t_end: Time | None = Field(None, description="default: the built-in world's own end time")
-    dt: Time | None = Field(None, description="tau step (default: chosen from the rates)")
-    record_every: Time | None = Field(None, description="default: t_end / 100")
-    snapshot_every: Time | None = Field(None, description="keep per-place maps this often")
-    check_every: Time | None = Field(None, description="how often triggers are checked")
-    seed: Annotated[int, Field(ge=0, lt=2**128)] | None = None
+    runs: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        1, description="How many histories, from 1 to 10,000,000. Default 1."
+    )
+    t_end: Time | None = Field(
+        None,
+        description=f"When the run ends: {_RUN_TIME}. Default: the built-in world's own end "
+        "time; required for other worlds.",
+    )
+    dt: Time | None = Field(
+        None,
+        description=f"The tau engine's fixed step: {_RUN_TIME}, at most t_end; ssa and ode "
+        "ignore it. A step far above tau's safe one warns, or fails where leaps cannot follow "
+        "the model (hyosan run --allow-coarse-dt runs it anyway). Default: the built-in world's "
+        "own, else adaptive steps that keep the expected events per step small.",
+    )
+    record_every: Time | None = Field(
+        None,
+        description=f"Time between recorded counts: {_RUN_TIME}, at most t_end. Default: the "
+        "built-in world's own, else t_end / 100.",
+    )
+    snapshot_every: Time | None = Field(
+        None,
+        description=f"Time between per-place maps kept in the results (hyosan plot --kind map): "
+        f"{_RUN_TIME}, at most t_end, a multiple of record_every when both are given. Default: "
+        "the built-in world's own, else none (no maps).",
+    )
+    check_every: Time | None = Field(
+        None,
+        description=f"How often triggers are checked: {_RUN_TIME}, at most t_end. Default: the "
+        "built-in world's own, else every step of tau with a fixed dt, else record_every / 10.",
+    )
+    seed: Annotated[int, Field(ge=0, lt=2**128)] | None = Field(
+        None,
+        description="The random seed, a whole number >= 0: the same seed gives the same "
+        "histories, draw for draw. Default: one is drawn, and kept in the results.",
+    )
     batch: Annotated[int, Field(ge=1)] | None = Field(
-        None, description="runs per batch written to the results file as it finishes"
+        None,
+        description="Runs per batch; each batch is written to the results file as it finishes, "
+        "and the histories are the same in any batching. Default: enough to keep every core "
+        "busy, about 20 batches at most.",
     )
 
     @field_validator("t_end", "dt", "record_every", "snapshot_every", "check_every")
@@ -433,14 +682,45 @@ class ScenarioFile(Strict):
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
 
-    name: Name | None = None
-    description: str | None = None
-    world: WorldSpec
-    model: ModelSpec | None = None
-    outbreak: list[OutbreakSpec] = Field(default_factory=list)
-    characters: list[CharacterSpec] = Field(default_factory=list)
-    interventions: list[InterventionSpec] = Field(default_factory=list)  # type: ignore[valid-type]
-    run: RunSpec = Field(default_factory=RunSpec)
+    name: Name | None = Field(
+        None,
+        description="The scenario's name, shown by hyosan and kept in the results. Default: the "
+        "built-in world's name, else 'grid', 'building' or 'custom'.",
+    )
+    description: str | None = Field(
+        None,
+        description="A line about the scenario, kept in the results. Default: the built-in "
+        "world's own, else none.",
+    )
+    world: WorldSpec = Field(
+        description="Where it happens: a table with exactly one of builtin, grid, well_mixed "
+        'or building, or a built-in world\'s name (world = "seoul"). Required.'
+    )
+    model: ModelSpec | None = Field(
+        None,
+        description="What happens: a built-in model by name, or a custom one with compartments "
+        "and reactions. Required unless the world is built in (default: the world's own model).",
+    )
+    outbreak: list[OutbreakSpec] = Field(
+        default_factory=list,
+        description="The first cases: a table, or a list of them ([[outbreak]]), added in "
+        "order after clear_outbreak. Default: none beyond the world's own.",
+    )
+    characters: list[CharacterSpec] = Field(
+        default_factory=list,
+        description="Named people followed on their own ([[characters]] tables), added to a "
+        "built-in world's own. Default: none.",
+    )
+    interventions: list[InterventionSpec] = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        description="What is done about it ([[interventions]] tables, each with its kind: "
+        f"{', '.join(INTERVENTION_KINDS)}), added to a built-in world's own. Default: none.",
+    )
+    run: RunSpec = Field(
+        default_factory=RunSpec,
+        description="How to run it: engine, runs, end time, steps, seed. Default: the built-in "
+        "world's own settings, else tau.",
+    )
 
     @field_validator("world", mode="before")
     @classmethod
