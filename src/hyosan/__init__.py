@@ -1,6 +1,6 @@
 """hyosan: a fast, stochastic, spatial outbreak simulator on a graph of places."""
 
-from hyosan import models, places, scenarios
+from hyosan import models, places, scenarios, sweep  # hyosan.sweep(...): a callable package
 from hyosan.errors import HyosanError, ModelError, PlacesError
 from hyosan.results.io import load, save
 from hyosan.run.simulate import simulate
@@ -9,5 +9,5 @@ from hyosan.version import __version__
 
 __all__ = [
     "HyosanError", "ModelError", "PlacesError", "Scenario", "__version__", "load", "models",
-    "places", "save", "scenarios", "simulate",
+    "places", "save", "scenarios", "simulate", "sweep",
 ]  # fmt: skip
