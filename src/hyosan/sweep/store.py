@@ -212,6 +212,7 @@ class SweepStore:
             aggregates.to_zarr(self.path, mode="a", zarr_format=2)
         self._set_attrs(
             sweep_status=status,
+            status=status,  # as results files say it (`hyosan info`)
             point_errors=json.dumps(self.errors),
             runs_done=int(self.done.sum()),
         )
