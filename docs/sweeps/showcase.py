@@ -33,7 +33,9 @@ def folder_size(path: Path) -> int:
 
 
 def south_bank_clear(ds: xr.Dataset) -> xr.DataArray:
-    """Per run: no zombie anywhere south of the Han at the end (48 h)."""
+    """No zombie south of the Han at 48 h.
+
+    Per run, from the zombies (Z) in the gu south of the river at the last recorded time."""
     bank = hyosan.scenarios.load("seoul").extra["bank_of_region"]
     south = [r for r in ds["region"].values if bank.get(str(r)) == "south"]
     zombies = ds["counts"].sel(region=south, compartment="Z").isel(time=-1).sum("region")

@@ -50,6 +50,7 @@ def outcome_flags(
                 f"flag {name!r}: expected a DataArray of yes/no per run (with a 'run' dimension)"
             )
         flags[name] = value.astype(bool)
+        flags[name].attrs = {}  # not the attributes of the counts it came from
     return flags
 
 

@@ -180,8 +180,11 @@ def finish(
     with dask.config.set(scheduler="threads"), xr.open_zarr(store.path) as ds:
         found = aggregates.outcome_flags(ds, flags)
         summary = aggregates.aggregate(ds, names, found)
-        for name in flags or {}:
-            summary[name] = found[name]
+        for name, function in (flags or {}).items():
+            summary[name] = found[name]  # the user's flags per run, kept in the store
+            about = (getattr(function, "__doc__", None) or "").strip().splitlines()
+            if about:  # its docstring's first line labels plots
+                summary[f"{name}_share"].attrs["long_name"] = about[0].rstrip(".")
         summary = summary.compute()
     store.finish(status, summary)
 

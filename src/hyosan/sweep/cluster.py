@@ -65,7 +65,7 @@ def connect(
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0" if _has_dashboard() else None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # a failed point is reported once, by the sweep
         )
     with cluster, Client(cluster) as local:
         yield Workers(local, threads or local_threads(n), _dashboard(local))

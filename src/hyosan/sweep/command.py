@@ -34,7 +34,6 @@ def sweep_command(
     vary: list[str] = typer.Option(
         ...,
         "--vary",
-        "-v",
         help="a key and its values, e.g. --vary model.parameters.beta=0.1,0.2 (one dimension "
         "each; KEY1+KEY2=... sets several keys to each value)",
     ),
@@ -54,7 +53,7 @@ def sweep_command(
     batch: int | None = typer.Option(
         None, help="runs per task (default: sized to take about ten seconds)"
     ),
-    overwrite: bool = typer.Option(False, help="replace what the store holds"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace what the store holds"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, no report"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object on stdout"),
 ) -> None:

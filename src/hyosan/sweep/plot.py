@@ -18,6 +18,8 @@ from hyosan.errors import HyosanError, suggest
 
 BUILT_IN_FLAGS = ("character_human", "extinct")
 SUMMARY_PREFERENCE = ("final_susceptible", "peak_infectious", "peak_time")
+MAX_LINES = 4
+"""More entries than this (characters) are drawn as a heat map rather than lines."""
 LABELS = {
     "character_human": "still human at the end",
     "extinct": "outbreak died out",
@@ -95,9 +97,19 @@ def plot_sweep(
             f"outcome {outcome!r} has dimensions {extra}: pick values, e.g. "
             f"{extra[0]}={value[extra[0]].values[0]!r}"
         )
-    title = f"{LABELS.get(outcome, outcome)} ({what})"
+    label = value.attrs.get("long_name") or LABELS.get(outcome, outcome)
+    fixed = [
+        f"{name} = {value[name].values}"
+        for name in value.coords
+        if value[name].ndim == 0 and name != "quantile"
+    ]
+    title = f"{label} ({what})" + (f"\n{', '.join(fixed)}" if fixed else "")
     out = Path(out)
-    if len(names) == 1:
+    if len(names) == 1 and extra and value.sizes[extra[0]] > MAX_LINES:
+        # many lines (a cast of characters): a heat map of entries against the key reads better
+        rows = {"name": extra[0], "keys": [extra[0]]}
+        figure = _heat_maps(plt, value, low, high, [rows, axes[0]], [], title)
+    elif len(names) == 1:
         figure = _lines(plt, value, low, high, axes[0], extra, title)
     elif len(names) == 2:
         figure = _heat_maps(plt, value, low, high, axes, extra, title)

@@ -175,11 +175,9 @@ class SweepStore:
         self.coords = {name: np.asarray(values) for name, values in coords.items()}
 
     def _first_attrs(self, ds: xr.Dataset) -> dict[str, Any]:
-        from hyosan.results.io import _netcdf_attrs
-
         attrs = {k: ds.attrs[k] for k in COPIED_ATTRS if k in ds.attrs}
         attrs["scenario"] = ds.attrs.get("scenario", "")
-        return _netcdf_attrs(attrs)
+        return zarr_attrs(attrs)
 
     def _check_coords(self, ds: xr.Dataset) -> None:
         assert self.coords is not None
@@ -210,12 +208,23 @@ class SweepStore:
                 [c for c in aggregates.coords if c in [a.name for a in self.axes] or c == "run"]
             )
             aggregates.to_zarr(self.path, mode="a", zarr_format=2)
+            self._set_variable_attrs(aggregates)
         self._set_attrs(
             sweep_status=status,
             status=status,  # as results files say it (`hyosan info`)
             point_errors=json.dumps(self.errors),
             runs_done=int(self.done.sum()),
         )
+
+    def _set_variable_attrs(self, ds: xr.Dataset) -> None:
+        """Variables' attributes as ``ds`` has them (xarray keeps old ones when it rewrites)."""
+        import zarr
+
+        group = zarr.open_group(str(self.path), mode="r+", zarr_format=2)
+        for name, var in ds.data_vars.items():
+            array = group[str(name)]
+            dims = array.attrs.get("_ARRAY_DIMENSIONS")
+            array.attrs.put({**zarr_attrs(var.attrs), "_ARRAY_DIMENSIONS": dims})
 
     def _set_attrs(self, **attrs: Any) -> None:
         """Record attributes (all of them each time: xarray's writes may replace them)."""
@@ -225,6 +234,25 @@ class SweepStore:
         group = zarr.open_group(str(self.path), mode="r+", zarr_format=2)
         group.attrs.put(self.attrs)
         zarr.consolidate_metadata(str(self.path), zarr_format=2)  # what xarray reads first
+
+
+def zarr_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes as Zarr holds them: numbers and text (no None, bools as 0/1, dicts as JSON)."""
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, (bool, np.bool_)):
+            out[key] = int(value)
+        elif isinstance(value, (dict, list, tuple)):
+            out[key] = json.dumps(value, default=str)
+        elif isinstance(value, float) and not np.isfinite(value):
+            out[key] = str(value)  # NaN is not JSON
+        elif isinstance(value, np.generic):
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out
 
 
 def read_sweep(path: Path) -> dict[str, Any] | None:
