@@ -8,10 +8,11 @@ from hyosan.run.progress import ProgressBar
 from hyosan.run.provenance import rerun, run_source
 from hyosan.run.simulate import simulate
 from hyosan.scenarios.scenario import Scenario
+from hyosan.sweeps import sweep
 from hyosan.version import __version__
 
 __all__ = [
     "Ensemble", "HyosanError", "HyosanWarning", "ModelError", "PlacesError", "ProgressBar",
     "Scenario", "__version__", "load", "models", "places", "rerun", "run_ensemble", "run_source",
-    "save", "scenarios", "simulate",
+    "save", "scenarios", "simulate", "sweep",
 ]  # fmt: skip

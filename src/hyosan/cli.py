@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.text import Text
 
 from hyosan.errors import HyosanError, suggest
+from hyosan.sweeps.command import sweep_command
 
 app = typer.Typer(
     help="hyosan: a fast, stochastic, spatial outbreak simulator.",
@@ -36,7 +37,7 @@ stdout = Console(highlight=False, soft_wrap=True, markup=False)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-PLOT_KINDS = ("curves", "map", "animation", "characters")
+PLOT_KINDS = ("curves", "map", "animation", "characters", "sweep")
 
 QuietOption = typer.Option(False, "--quiet", "-q", help="no progress bar, no report")
 JsonOption = typer.Option(False, "--json", help="print one JSON object on stdout")
@@ -405,7 +406,7 @@ def info(
 @app.command()
 def plot(
     results: Path = typer.Argument(..., help="a results file (.nc or .zarr)"),
-    kind: str = typer.Option("curves", help="curves, map, animation or characters"),
+    kind: str = typer.Option("curves", help="curves, map, animation, characters or sweep"),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="image (.png, .svg, .pdf; .gif/.mp4)"
     ),
@@ -415,26 +416,37 @@ def plot(
     at_time: float | None = typer.Option(
         None, "--time", help="snapshot time to map (default: mid-outbreak)"
     ),
+    outcome: str | None = typer.Option(
+        None, help="sweep: the flag or summary to draw (default: the first flag)"
+    ),
     quiet: bool = QuietOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Plot results: epidemic curves, a map of a snapshot, an animation, characters' fates."""
+    """Plot results: epidemic curves, a map of a snapshot, an animation, characters' fates, or
+    a sweep's outcome against its varied keys."""
     from hyosan.results.io import load
 
     with _errors(as_json):
         if kind not in PLOT_KINDS:
             raise BadInputError("--kind: " + suggest(kind, PLOT_KINDS, "plot kind"))
-        ds = load(results)
         if out is None:
             suffix = ".gif" if kind == "animation" else ".png"
             out = results.with_name(f"{results.stem}-{kind}{suffix}")
-        from hyosan import plots
+        if kind == "sweep":  # the store is opened lazily: a sweep may not fit in memory
+            from hyosan.sweeps.plot import plot_sweep
 
-        written = plots.plot(ds, kind, out, run=run_index, time=at_time)
+            written = plot_sweep(results, out, outcome)
+        else:
+            from hyosan import plots
+
+            written = plots.plot(load(results), kind, out, run=run_index, time=at_time)
     if as_json:
         print(json.dumps({"ok": True, "kind": kind, "out": str(written)}))
     elif not quiet:
         stdout.print(f"saved {written}")
+
+
+app.command("sweep")(sweep_command)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m hyosan.cli`
