@@ -20,18 +20,18 @@ from typing import Any
 
 Progress = Callable[[float, float], None]
 
-COMPILE_SECONDS = {"tau": 60, "ssa": 40}
-"""About how long the engines' kernels take to compile on a laptop's core (measured with
-``benchmarks/cold_start.py``), for the notice."""
+COMPILE_MINUTES = {"tau": "2", "ssa": "1-2"}
+"""About how long the engines' kernels take to compile (CPU time of ``benchmarks/cold_start.py``'s
+cold run on a 2-core machine: 115 s for tau), for the notice."""
 
 
 def compiling_message(engine: str) -> str:
     """The notice before a run that must compile ``engine``'s kernels first."""
     from hyosan.kernel_cache import cache_root
 
-    seconds = COMPILE_SECONDS.get(engine, 30)
+    minutes = COMPILE_MINUTES.get(engine, "1-2")
     return (
-        f"compiling the {engine} engine's kernels: once, about {seconds} s "
+        f"compiling the {engine} engine's kernels: once, about {minutes} min "
         f"(they are kept in {cache_root()} for later runs)"
     )
 
