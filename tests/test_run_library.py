@@ -86,12 +86,78 @@ def test_simulate_is_silent_by_default_and_reports_to_a_callback(capsys):
     )
     assert [t for t, _ in seen] == [float(t) for t in ds["time"].values]
     assert {t_end for _, t_end in seen} == {6.0}
+    capsys.readouterr()  # a first run on a cold cache says that it compiles (on stderr)
     simulate(_lattice(), engine="ssa", seed=1, progress=False)  # still accepted: none
     assert capsys.readouterr().err == ""
     with pytest.warns(DeprecationWarning, match="progress=True"):
         simulate(_lattice(), engine="ssa", seed=1, progress=True)
     with pytest.raises(HyosanError, match="progress must be"):
         simulate(_lattice(), engine="ssa", seed=1, progress="bar")
+
+
+def test_a_run_that_must_compile_says_so_once(monkeypatch, caplog):
+    import sys
+
+    simulate_module = sys.modules["hyosan.run.simulate"]  # hyosan.run.simulate is the function
+
+    monkeypatch.setattr(simulate_module, "is_compiled", lambda kernels: False)
+    monkeypatch.setattr(simulate_module, "mark_compiled", lambda kernels: None)
+
+    class Listener:
+        def __init__(self):
+            self.notices, self.reports = [], []
+
+        def __call__(self, t, t_end):
+            self.reports.append(t)
+
+        def compiling(self, message):
+            self.notices.append(message)
+
+    listener = Listener()
+    simulate(_lattice(), engine="ssa", seed=1, record_every=1.0, progress=listener)
+    assert len(listener.notices) == 1
+    assert "compiling the ssa engine's kernels" in listener.notices[0]
+    assert listener.reports[0] == 0.0
+    with caplog.at_level("WARNING", logger="hyosan"):  # no compiling method: the logger
+        simulate(_lattice(), engine="ssa", seed=1, progress=lambda t, t_end: None)
+    assert ["compiling the ssa" in r.getMessage() for r in caplog.records] == [True]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="hyosan"):
+        simulate(_lattice(), engine="ode", seed=1)  # nothing to compile
+    assert caplog.records == []
+
+
+def test_progress_bar_shows_compiling_until_the_run_moves():
+    import io
+
+    from rich.console import Console
+
+    from hyosan.run.progress import ProgressBar
+
+    out = io.StringIO()
+    bar = ProgressBar(unit="hour", console=Console(file=out))
+    bar.compiling("compiling the tau engine's kernels")
+    bar(0.0, 6.0)
+    assert bar._bar.tasks[0].fields["speed"] == "compiling"
+    bar(1.0, 6.0)
+    bar(2.0, 6.0)
+    assert bar._bar.tasks[0].fields["speed"].endswith("hour/s")
+    bar.stop()
+    assert "compiling the tau engine's kernels" in out.getvalue()
+
+
+def test_kernel_markers_live_in_the_cache(monkeypatch, tmp_path):
+    from hyosan import kernel_cache
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert kernel_cache.kernels_dir().parent == tmp_path
+    assert not kernel_cache.is_compiled("no-such-engine")
+    kernel_cache.mark_compiled("no-such-engine")
+    assert (kernel_cache.kernels_dir() / "no-such-engine.compiled").exists()
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if os.name == "posix" and "darwin" not in os.uname().sysname.lower():
+        assert kernel_cache.cache_root() == tmp_path / "xdg" / "hyosan"
 
 
 def test_every_result_carries_the_place_layout():

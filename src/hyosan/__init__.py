@@ -1,6 +1,6 @@
 """hyosan: a fast, stochastic, spatial outbreak simulator on a graph of places."""
 
-from hyosan import models, places, scenarios
+from hyosan import kernel_cache, models, places, scenarios  # noqa: F401 (kernel_cache first)
 from hyosan.errors import HyosanError, HyosanWarning, ModelError, PlacesError
 from hyosan.results.io import load, save
 from hyosan.run.ensemble import Ensemble, run_ensemble

@@ -131,7 +131,20 @@ def _ensemble_report(progress: Progress | None, done: int, n: int, runs: int) ->
     """A batch's ``(t, t_end)`` as the ensemble's: simulated time over every run."""
     if progress is None:
         return None
-    return lambda t, t_end: progress(done * t_end + n * t, runs * t_end)
+    return _BatchReport(progress, done, n, runs)
+
+
+class _BatchReport:
+    """One batch's reports as the ensemble's; a compiling notice is passed on as it is."""
+
+    def __init__(self, progress: Progress, done: int, n: int, runs: int) -> None:
+        self.progress, self.done, self.n, self.runs = progress, done, n, runs
+        notify = getattr(progress, "compiling", None)
+        if callable(notify):
+            self.compiling = notify
+
+    def __call__(self, t: float, t_end: float) -> None:
+        self.progress(self.done * t_end + self.n * t, self.runs * t_end)
 
 
 def run_ensemble(

@@ -19,12 +19,13 @@ import xarray as xr
 from hyosan.engines import ENGINES, make_engine
 from hyosan.errors import HyosanError, suggest
 from hyosan.interventions import InterventionPlan
+from hyosan.kernel_cache import is_compiled, mark_compiled
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
 from hyosan.results.layout import with_place_layout
 from hyosan.results.recorder import Recorder, aggregate
 from hyosan.run.checks import HyosanWarning, immobility, step_check
 from hyosan.run.options import DEFAULT_STEP_ACCURACY, resolve_options
-from hyosan.run.progress import Progress, ProgressBar
+from hyosan.run.progress import Progress, ProgressBar, announce_compiling
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
 
@@ -144,6 +145,11 @@ def simulate(
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise HyosanError(f"seed must be a non-negative integer, got {seed!r}")
 
+    report = _progress_callback(progress)
+    kernels = "tau-adaptive" if engine == "tau" and adaptive else engine  # what a run compiles
+    cold = engine != "ode" and not is_compiled(kernels)
+    if cold:
+        announce_compiling(report, engine)
     net = scenario.compile()
     if engine != "tau":
         dt = None
@@ -187,7 +193,6 @@ def simulate(
     recorder = Recorder(net, int(runs), characters, snapshot_times)
     status = "complete"
     started = wallclock.perf_counter()
-    report = _progress_callback(progress)
     record_set = set(np.round(record_times, 9).tolist())
     try:
         t = 0.0
@@ -221,6 +226,8 @@ def simulate(
         if progress is True and isinstance(report, ProgressBar):
             report.stop()  # the deprecated alias's own bar
     elapsed = wallclock.perf_counter() - started
+    if cold and status == "complete":
+        mark_compiled(kernels)
     counters = sim.counters()
     if engine == "tau" and np.any(counters["clamps"]):
         warnings.warn(

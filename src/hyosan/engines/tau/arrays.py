@@ -191,9 +191,11 @@ class ItemBuffers(NamedTuple):
     """int64 (block,): the places of a block to look at."""
 
 
-@nb.njit(cache=True)
-def run_scratch(n_items, n_places, n_links, n_species, n_mobile, n_blocks):
-    """A ``RunScratch`` with ``n_items`` copies, cleared."""
+def run_scratch(
+    n_items: int, n_places: int, n_links: int, n_species: int, n_mobile: int, n_blocks: int
+) -> RunScratch:
+    """A ``RunScratch`` with ``n_items`` copies, cleared. (Allocation only: in numpy, not a
+    compiled function, which would cost seconds of the first run's compilation.)"""
     flags = (n_places + 7) // 8 * 8
     return RunScratch(
         fresh=np.empty((n_items, n_places, n_species), np.int32),
@@ -208,9 +210,10 @@ def run_scratch(n_items, n_places, n_links, n_species, n_mobile, n_blocks):
     )
 
 
-@nb.njit(cache=True)
-def work_buffers(n_rows, n_species, n_reactions, n_weights, block):
-    """``ItemBuffers`` of ``n_rows`` rows."""
+def work_buffers(
+    n_rows: int, n_species: int, n_reactions: int, n_weights: int, block: int
+) -> ItemBuffers:
+    """``ItemBuffers`` of ``n_rows`` rows (in numpy, like ``run_scratch``)."""
     return ItemBuffers(
         rng=np.empty((n_rows, GAP + 1), np.uint64),
         weight=np.empty((n_rows, GAP + n_weights), np.float64),
