@@ -9,14 +9,13 @@ the sizes never change the results). A worker that dies mid-task has its task re
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import statistics
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from hyosan.results.writer import deferred_interrupt
 from hyosan.sweeps import plan as plans
 from hyosan.sweeps.source import Source
 from hyosan.sweeps.store import SweepStore
@@ -106,21 +105,6 @@ def tasks_of(
             missing = missing[count:]
 
 
-@contextlib.contextmanager
-def held_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C while a task is written, then raise it: the store is never half-written."""
-    caught: list[int] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def execute(
@@ -173,14 +157,14 @@ def execute(
             except Exception as error:  # a bad point: record it, go on with the others
                 failed.add(task.position)
                 outcome.failed[label] = f"{type(error).__name__}: {error}"
-                with held_interrupt():
+                with deferred_interrupt():
                     store.fail(label, outcome.failed[label])
                 future.release()
                 submit_more()
                 continue
             future.release()
             try:
-                with held_interrupt():
+                with deferred_interrupt():
                     store.write(task, ds)
                     if label in store.errors and not store.missing(task.position):
                         store.succeed(label)
