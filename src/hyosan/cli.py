@@ -25,6 +25,7 @@ from rich.text import Text
 
 from hyosan.errors import HyosanError, suggest
 from hyosan.sweeps.command import sweep_command
+from hyosan.web.command import serve_command
 
 app = typer.Typer(
     help="hyosan: a fast, stochastic, spatial outbreak simulator.",
@@ -447,6 +448,7 @@ def plot(
 
 
 app.command("sweep")(sweep_command)
+app.command("serve")(serve_command)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m hyosan.cli`

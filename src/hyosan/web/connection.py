@@ -1,0 +1,262 @@
+"""One page's websocket: its messages, its player, its limits.
+
+Messages from the page are JSON objects with a ``type``; anything else (binary, too long, not
+JSON, an unknown type, bad values) gets ``{"type": "error", ...}`` and the session lives on.
+Blocking work runs in a worker thread, one call at a time per session (``call``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+from fastapi import WebSocket, WebSocketDisconnect
+
+from hyosan.errors import HyosanError
+from hyosan.web import actions, histories, worlds
+from hyosan.web.limits import Limits
+from hyosan.web.session import Session
+from hyosan.web.warm import Warmth
+
+log = logging.getLogger("hyosan.web")
+
+
+class Connection:
+    """A page's session and the tasks that serve it."""
+
+    def __init__(self, ws: WebSocket, token: str, limits: Limits, warmth: Warmth) -> None:
+        self.ws, self.token, self.limits, self.warmth = ws, token, limits, warmth
+        self.session = Session()
+        self.lock = threading.Lock()  # held by the worker thread, even if its waiter is cancelled
+        self.player: asyncio.Task | None = None
+        self.fps = 10.0
+        self.playing = False
+        self.closed = False
+        self.busy_with: str | None = None
+        self.started = time.monotonic()
+
+    async def call(self, function: Any, *args: Any) -> Any:
+        """Run blocking session work in a worker thread, one call at a time."""
+
+        def locked() -> Any:
+            with self.lock:
+                return function(*args)
+
+        return await asyncio.to_thread(locked)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if not self.closed:
+            await self.ws.send_text(json.dumps(message))
+
+    async def error(self, message: str, key: str | None = None) -> None:
+        await self.send({"type": "error", "message": message, "key": key})
+
+    def close(self) -> None:
+        self.closed = True
+        self.playing = False
+        if self.player is not None:
+            self.player.cancel()
+        self.session = Session()  # drop the simulation's arrays now
+
+    # ------------------------------------------------------------------------------------------
+    async def serve(self) -> None:
+        await self.send({"type": "hello", "token": self.token, "status": self.warmth.status(),
+                         "limits": self.limits.__dict__})  # fmt: skip
+        while True:
+            left = self.limits.lifetime_s - (time.monotonic() - self.started)
+            if left <= 0:
+                await self.send({"type": "closing", "message": "session lifetime reached "
+                                 f"({self.limits.lifetime_s:g} s): reload the page"})
+                await self.ws.close(code=1000)
+                return
+            try:
+                message = await asyncio.wait_for(self.ws.receive(), timeout=left)
+            except TimeoutError:
+                continue
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            text = message.get("text")
+            if text is None:
+                await self.error("messages are JSON text, not binary")
+                continue
+            if len(text.encode("utf-8", "replace")) > self.limits.message_bytes:
+                await self.error(f"message longer than {self.limits.message_bytes} bytes")
+                continue
+            try:
+                data = json.loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                await self.error("not JSON")
+                continue
+            if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+                await self.error("expected an object with a 'type'", key="type")
+                continue
+            try:
+                await self.handle(data)
+            except HyosanError as error:
+                await self.error(error.message, key=error.key)
+            except WebSocketDisconnect:
+                raise
+            except Exception as error:  # a bug must not end the session: say it, log it
+                log.exception("message %r failed", data.get("type"))
+                await self.error(f"internal error: {type(error).__name__}")
+
+    async def handle(self, data: dict[str, Any]) -> None:
+        kind = data["type"]
+        handler = getattr(self, f"on_{kind}", None) if kind.isidentifier() else None
+        if handler is None:
+            raise HyosanError(f"unknown message type {kind!r}", key="type")
+        await handler(data)
+
+    # ------------------------------------------------------------------------------------------
+    async def on_setup(self, data: dict[str, Any]) -> None:
+        await self.pause_player()
+        world = data.get("world", "seoul")
+        if not isinstance(world, str):
+            raise HyosanError(f"expected a world name, got {world!r}", key="world")
+        params = data.get("params") or {}
+        if not isinstance(params, dict):
+            raise HyosanError("expected an object of parameter values", key="params")
+        from hyosan.web.worlds import loaded
+
+        if loaded(world).scenario.places.n_places > self.limits.places:
+            raise HyosanError(f"larger than this server's {self.limits.places} places",
+                              key="world")  # fmt: skip
+        ready = await self.call(self.session.setup, world, data.get("seed", 1), params,
+                                data.get("place"))  # fmt: skip
+        await self.send(ready)
+        await self.ws.send_bytes(await self.call(self.session.frame))
+
+    async def on_reset(self, data: dict[str, Any]) -> None:
+        await self.pause_player()
+        await self.send(await self.call(self.session.restart))
+        await self.ws.send_bytes(await self.call(self.session.frame))
+
+    async def on_play(self, data: dict[str, Any]) -> None:
+        if "fps" in data:
+            await self.on_speed(data)
+        self.session._live()
+        if not self.playing:
+            self.playing = True
+            self.player = asyncio.create_task(self.play())
+
+    async def on_pause(self, data: dict[str, Any]) -> None:
+        await self.pause_player()
+        await self.send({"type": "paused"})
+
+    async def on_step(self, data: dict[str, Any]) -> None:
+        await self.pause_player()
+        frame = await self.call(self.session.step)
+        if frame is None:
+            await self.send({"type": "ended"})
+        else:
+            await self.ws.send_bytes(frame)
+
+    async def on_speed(self, data: dict[str, Any]) -> None:
+        fps = data.get("fps")
+        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0:
+            raise HyosanError(f"expected frames per second > 0, got {fps!r}", key="fps")
+        self.fps = min(float(fps), self.limits.max_fps)
+
+    async def on_act(self, data: dict[str, Any]) -> None:
+        region = data.get("region")
+        if region is not None and not isinstance(region, str):
+            raise HyosanError(f"expected a region name, got {region!r}", key="region")
+        action = data.get("action")
+        if not isinstance(action, str):
+            raise HyosanError(f"expected an action name, got {action!r}", key="action")
+        await self.send(await self.call(self.session.act, action, region))
+        await self.ws.send_bytes(await self.call(self.session.frame))
+
+    async def on_hover(self, data: dict[str, Any]) -> None:
+        if self.session.run is None:
+            return
+        await self.send(await self.call(self.session.place_info, data.get("place")))
+
+    async def on_curves(self, data: dict[str, Any]) -> None:
+        await self.send(await self.call(self.session.curves))
+
+    async def on_histories(self, data: dict[str, Any]) -> None:
+        runs = data.get("runs", 100)
+        if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= self.limits.runs:
+            raise HyosanError(f"expected 1 to {self.limits.runs} runs, got {runs!r}", key="runs")
+        session = self.session
+        document = await self.call(session.export_document)
+        document["run"]["t_end"] = session._live().t_end  # the whole story, not just so far
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:
+            message = {"type": "progress", "done": done, "total": total}
+            asyncio.run_coroutine_threadsafe(self.send(message), loop)
+
+        extra = worlds.extra(session.world_key)
+        result = await asyncio.to_thread(
+            histories.run_histories, document, runs, session.seed, extra, progress,
+            lambda: self.closed,
+        )  # fmt: skip
+        await self.send(result)
+
+    async def on_compare(self, data: dict[str, Any]) -> None:
+        """Two futures: the page's plan (or, if it has none, the story's first button at one
+        hour in) against nothing done; same world, same seed; frames in step."""
+        await self.pause_player()
+        session = self.session
+        run = session._live()
+        document = await self.call(session.export_document)
+        document["run"]["t_end"] = run.t_end
+        plan_a = list(session.page_items)
+        label_a = ", ".join(f"{e['action']} at {e['t']:g}" for e in session.timeline)
+        if not plan_a:
+            hour = 60.0 if run.scenario.model.time_unit == "minute" else 1.0
+            extra = worlds.extra(session.world_key)
+            can = actions.available(run.scenario, extra)
+            first = next(a for a in ("close-crossings", "close-gate", "cure") if can[a])
+            plan_a = actions.interventions_for(first, run.scenario, extra, hour, None)
+            label_a = f"{first} at {hour:g} {run.scenario.model.time_unit}s"
+        turned = session.turned_index
+        names = [session.compartments[i] for i in turned]
+        result = await asyncio.to_thread(
+            histories.two_futures, document, plan_a, [], session.seed, lambda s: names
+        )
+        panes = result["panes"]
+        await self.send({"type": "compare", "labels": [label_a, "nothing done"],
+                         "times": panes[0]["times"], "compartments": session.compartments,
+                         "totals": [p["totals"].tolist() for p in panes]})  # fmt: skip
+        from hyosan.web.frames import encode
+
+        for i, t in enumerate(panes[0]["times"]):
+            for pane, p in enumerate(panes, start=1):
+                await self.ws.send_bytes(encode(i, t, p["totals"][i], p["shades"][i], pane))
+            await asyncio.sleep(1.0 / self.fps)
+            if self.closed:
+                return
+        await self.send({"type": "compare-done"})
+
+    # ------------------------------------------------------------------------------------------
+    async def pause_player(self) -> None:
+        self.playing = False
+        if self.player is not None:
+            self.player.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.player
+            self.player = None
+
+    async def play(self) -> None:
+        """Send frames at the chosen speed while playing (as fast as the engine allows)."""
+        try:
+            while self.playing and not self.closed:
+                started = time.perf_counter()
+                frame = await self.call(self.session.step)
+                if frame is None:
+                    self.playing = False
+                    await self.send({"type": "ended"})
+                    return
+                await self.ws.send_bytes(frame)
+                wait = 1.0 / self.fps - (time.perf_counter() - started)
+                await asyncio.sleep(max(0.0, wait))
+        except (WebSocketDisconnect, RuntimeError):
+            self.playing = False
