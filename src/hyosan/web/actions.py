@@ -30,6 +30,8 @@ ACTIONS: dict[str, str] = {
     "evacuate": "evacuate the region's humans to the farthest place",
     "cure": f"start a cure ({CURE_RATE}, rolled out over {CURE_RAMP_HOURS:g} hours)",
 }
+ZONED = ("cordon", "cull", "bomb", "evacuate")
+"""The actions that act in the chosen region (the others act everywhere)."""
 
 
 def available(scenario: Any, extra: dict[str, Any]) -> dict[str, bool]:
@@ -75,19 +77,14 @@ def interventions_for(
         raise HyosanError(f"{action!r} does not apply to this world", key="action")
     start = float(t)
     if action == "close-crossings":
-        return [
-            {"kind": "close_links", "group": g, "start": start}
-            for g in extra["river_groups"]
-        ]
+        return [{"kind": "close_links", "group": g, "start": start} for g in extra["river_groups"]]
     if action == "close-gate":
         return [{"kind": "close_links", "group": "school-gate", "start": start}]
     if action == "cure":
         ramp = f"{CURE_RAMP_HOURS:g} hours"
         return [{"kind": "cure", "value": CURE_RATE, "ramp": ramp, "start": start}]
     if region is None or region not in scenario.places.regions:
-        raise HyosanError(
-            suggest(str(region), scenario.places.regions, "region"), key="region"
-        )
+        raise HyosanError(suggest(str(region), scenario.places.regions, "region"), key="region")
     if action == "cordon":
         groups = _own_groups_by_region(scenario).get(region)
         if not groups:
@@ -97,8 +94,14 @@ def interventions_for(
         return [{"kind": "cull", "value": CULL_RATE, "zone": region, "start": start}]
     if action == "bomb":
         return [{"kind": "bomb", "zone": region, "fraction": BOMB_FRACTION, "start": start}]
-    return [{"kind": "evacuate", "zone": region, "to_place": _farthest(scenario, region),
-             "start": start}]  # fmt: skip
+    return [
+        {
+            "kind": "evacuate",
+            "zone": region,
+            "to_place": _farthest(scenario, region),
+            "start": start,
+        }
+    ]
 
 
 def _farthest(scenario: Any, region: str) -> str:

@@ -29,9 +29,7 @@ STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("hyosan.web")
 
 
-def create_app(
-    limits: Limits | None = None, warm_worlds: tuple[str, ...] | None = None
-) -> FastAPI:
+def create_app(limits: Limits | None = None, warm_worlds: tuple[str, ...] | None = None) -> FastAPI:
     """The app; it starts warming up (building worlds, compiling kernels) in a thread."""
     limits = limits or Limits()
     warmth = Warmth()
@@ -48,10 +46,17 @@ def create_app(
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/api/status")
     def status() -> dict[str, Any]:
-        return {**warmth.status(), "sessions": len(app.state.connections),
-                "limits": limits.__dict__}  # fmt: skip
+        return {
+            **warmth.status(),
+            "sessions": len(app.state.connections),
+            "limits": limits.__dict__,
+        }
 
     @app.get("/api/worlds")
     def list_worlds() -> list[dict[str, Any]]:
@@ -85,12 +90,20 @@ def create_app(
             raise HTTPException(404, "no such session (it may have closed)")
         if name == "scenario.toml":
             text = await conn.call(conn.session.export_toml)
-            return Response(text, media_type="application/toml", headers=_attachment(
-                f"hyosan-{conn.session.world_key}-seed{conn.session.seed}.toml"))  # fmt: skip
+            return Response(
+                text,
+                media_type="application/toml",
+                headers=_attachment(
+                    f"hyosan-{conn.session.world_key}-seed{conn.session.seed}.toml"
+                ),
+            )
         if name == "results.nc":
             data = await conn.call(conn.session.export_netcdf)
-            return Response(data, media_type="application/x-netcdf", headers=_attachment(
-                f"hyosan-{conn.session.world_key}-seed{conn.session.seed}.nc"))  # fmt: skip
+            return Response(
+                data,
+                media_type="application/x-netcdf",
+                headers=_attachment(f"hyosan-{conn.session.world_key}-seed{conn.session.seed}.nc"),
+            )
         raise HTTPException(404, "downloads are scenario.toml and results.nc")
 
     @app.websocket("/ws")
@@ -103,8 +116,13 @@ def create_app(
             if conn is not None:
                 app.state.connections[token] = conn
         if conn is None:
-            await ws.send_json({"type": "busy", "message": f"the server is busy: it runs at "
-                                f"most {limits.sessions} simulations at once; try again soon"})
+            await ws.send_json(
+                {
+                    "type": "busy",
+                    "message": f"the server is busy: it runs at "
+                    f"most {limits.sessions} simulations at once; try again soon",
+                }
+            )
             await ws.close(code=1013)
             return
         try:
@@ -136,8 +154,12 @@ def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-          limits: Limits | None = None) -> None:  # fmt: skip
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    limits: Limits | None = None,
+) -> None:
     """Run the app with uvicorn until Ctrl-C, printing its address."""
     import uvicorn
 
@@ -148,4 +170,3 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     uvicorn.run(create_app(limits), host=host, port=port, log_level="warning")
-

@@ -22,6 +22,11 @@ def serve_command(
     """Serve the live page of the outbreak: pick a world, click to drop a zombie, play."""
     from hyosan.web import serve
 
-    limits = Limits(sessions=sessions, places=max_places, runs=max_runs,
-                    message_bytes=message_bytes, lifetime_s=lifetime)  # fmt: skip
+    limits = Limits(
+        sessions=sessions,
+        places=max_places,
+        runs=max_runs,
+        message_bytes=message_bytes,
+        lifetime_s=lifetime,
+    )
     serve(host=host, port=port, open_browser=open_browser, limits=limits)

@@ -65,13 +65,24 @@ class Connection:
 
     # ------------------------------------------------------------------------------------------
     async def serve(self) -> None:
-        await self.send({"type": "hello", "token": self.token, "status": self.warmth.status(),
-                         "limits": self.limits.__dict__})  # fmt: skip
+        await self.send(
+            {
+                "type": "hello",
+                "token": self.token,
+                "status": self.warmth.status(),
+                "limits": self.limits.__dict__,
+            }
+        )
         while True:
             left = self.limits.lifetime_s - (time.monotonic() - self.started)
             if left <= 0:
-                await self.send({"type": "closing", "message": "session lifetime reached "
-                                 f"({self.limits.lifetime_s:g} s): reload the page"})
+                await self.send(
+                    {
+                        "type": "closing",
+                        "message": "session lifetime reached "
+                        f"({self.limits.lifetime_s:g} s): reload the page",
+                    }
+                )
                 await self.ws.close(code=1000)
                 return
             try:
@@ -124,10 +135,10 @@ class Connection:
         from hyosan.web.worlds import loaded
 
         if loaded(world).scenario.places.n_places > self.limits.places:
-            raise HyosanError(f"larger than this server's {self.limits.places} places",
-                              key="world")  # fmt: skip
-        ready = await self.call(self.session.setup, world, data.get("seed", 1), params,
-                                data.get("place"))  # fmt: skip
+            raise HyosanError(f"larger than this server's {self.limits.places} places", key="world")
+        ready = await self.call(
+            self.session.setup, world, data.get("seed", 1), params, data.get("place")
+        )
         await self.send(ready)
         await self.ws.send_bytes(await self.call(self.session.frame))
 
@@ -195,9 +206,14 @@ class Connection:
 
         extra = worlds.extra(session.world_key)
         result = await asyncio.to_thread(
-            histories.run_histories, document, runs, session.seed, extra, progress,
+            histories.run_histories,
+            document,
+            runs,
+            session.seed,
+            extra,
+            progress,
             lambda: self.closed,
-        )  # fmt: skip
+        )
         await self.send(result)
 
     async def on_compare(self, data: dict[str, Any]) -> None:
@@ -223,9 +239,15 @@ class Connection:
             histories.two_futures, document, plan_a, [], session.seed, lambda s: names
         )
         panes = result["panes"]
-        await self.send({"type": "compare", "labels": [label_a, "nothing done"],
-                         "times": panes[0]["times"], "compartments": session.compartments,
-                         "totals": [p["totals"].tolist() for p in panes]})  # fmt: skip
+        await self.send(
+            {
+                "type": "compare",
+                "labels": [label_a, "nothing done"],
+                "times": panes[0]["times"],
+                "compartments": session.compartments,
+                "totals": [p["totals"].tolist() for p in panes],
+            }
+        )
         from hyosan.web.frames import encode
 
         for i, t in enumerate(panes[0]["times"]):

@@ -41,9 +41,7 @@ LEGEND = (
 """Shade stops and their words, for the legend (shade = 1 + 254 * (log10(share) + 5) / 5)."""
 
 
-def encode(
-    frame: int, t: float, totals: np.ndarray, shades: np.ndarray, pane: int = 0
-) -> bytes:
+def encode(frame: int, t: float, totals: np.ndarray, shades: np.ndarray, pane: int = 0) -> bytes:
     """The binary message of one frame."""
     totals = np.ascontiguousarray(totals, "<f8")
     shades = np.ascontiguousarray(shades, np.uint8)

@@ -129,8 +129,13 @@ def page_geometry(key: str) -> str:
         if not geo.y_down:
             out["origin"] = list(proj.xy(float(x.min()) - cell / 2, float(y.max()) + cell / 2))
     out["water"] = proj.path(geo.water) if geo.water is not None else ""
-    out["outlines"] = [proj.path(o.boundary if hasattr(o, "boundary") and o.geom_type.endswith(
-        "Polygon") else o, closed=False) for o in geo.outlines]  # fmt: skip
+    out["outlines"] = [
+        proj.path(
+            o.boundary if hasattr(o, "boundary") and o.geom_type.endswith("Polygon") else o,
+            closed=False,
+        )
+        for o in geo.outlines
+    ]
     out["labels"] = [[*proj.xy(lx, ly), str(text)] for lx, ly, text in geo.labels]
     out["labels"] += [[*proj.xy(lx, ly), str(text), "water"] for lx, ly, text in geo.water_labels]
     if geo.place_labels is not None:

@@ -45,8 +45,9 @@ def run_histories(
         if cancelled is not None and cancelled():
             raise HyosanError("cancelled", key="histories")
         n = min(BATCH, runs - first)
-        parts.append(simulate(scenario, runs=n, seed=seed, first_run=first,
-                              **settings.simulate_kwargs()))  # fmt: skip
+        parts.append(
+            simulate(scenario, runs=n, seed=seed, first_run=first, **settings.simulate_kwargs())
+        )
         if progress is not None:
             progress(first + n, runs)
     import xarray as xr
@@ -73,8 +74,9 @@ def odds(ds: Any, extra: dict[str, Any]) -> list[dict[str, Any]]:
     if "character_fate" in ds:
         fate = ds["character_fate"].values
         for k, name in enumerate(ds["character"].values):
-            out.append({"what": f"{name} still human at the end",
-                        "p": float(np.mean(fate[:, k] == human))})  # fmt: skip
+            out.append(
+                {"what": f"{name} still human at the end", "p": float(np.mean(fate[:, k] == human))}
+            )
     banks = extra.get("bank_of_region")
     if banks:
         south = [r for r, b in banks.items() if b == "south" and r in ds["region"].values]
@@ -83,8 +85,9 @@ def odds(ds: Any, extra: dict[str, Any]) -> list[dict[str, Any]]:
         bitten_names = [c for c in ("E", "Z", "H") if c in ds["compartment"].values]
         bitten = counts.sel(compartment=bitten_names).sum("compartment")
         safe = (bitten < 0.01 * people).values
-        out.append({"what": "the south bank still human (under 1 % bitten)",
-                    "p": float(np.mean(safe))})  # fmt: skip
+        out.append(
+            {"what": "the south bank still human (under 1 % bitten)", "p": float(np.mean(safe))}
+        )
     if "extinct" in ds:
         out.append({"what": "the outbreak died out", "p": float(ds["extinct"].mean())})
     return out
@@ -114,6 +117,11 @@ def two_futures(
         turned = snaps.sel(compartment=turned_of(loaded.scenario)).sum("compartment")
         people = snaps.sum("compartment")
         shades = [frames.shade(turned.values[i], people.values[i]) for i in range(len(turned))]
-        panes.append({"times": snaps["snapshot_time"].values.tolist(), "shades": shades,
-                      "totals": ds["counts"].isel(run=0).sum("region").values})  # fmt: skip
+        panes.append(
+            {
+                "times": snaps["snapshot_time"].values.tolist(),
+                "shades": shades,
+                "totals": ds["counts"].isel(run=0).sum("region").values,
+            }
+        )
     return {"panes": panes}

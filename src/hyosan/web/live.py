@@ -4,7 +4,7 @@ The loop is ``hyosan.simulate``'s, stopping at each record time: the same tau st
 chunk boundaries (records, intervention times, trigger checks), the same random keys. An
 intervention added at the current time joins the plan as the last one, which is where the
 download lists it, so ``hyosan run`` on the download reproduces this history count for count
-(``tests/test_web_session.py`` checks it).
+(``tests/test_web.py`` checks it).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ class LiveRun:
             check_every=settings.check_every,
         )
         self.scenario = scenario
-        self._settings = settings
         self.seed = int(seed)
         self.t_end = options.t_end
         self.net = scenario.compile()
@@ -68,14 +67,14 @@ class LiveRun:
         )
         self.plan = InterventionPlan(scenario, self.net, 1, self.seed)
         self.heap: list[float] = []
+        self.t = 0.0
+        self.frame = 0
         for t in times[1:]:
             self._push(float(t))
         for t in self.plan.fixed_times():
             self._push(float(t))
         self._checks = False
         self._add_checks()
-        self.t = 0.0
-        self.frame = 0
         self._at_record()
 
     # ------------------------------------------------------------------------------------------
@@ -144,29 +143,11 @@ class LiveRun:
                 after.ended[k] = before.ended[k]
             after.fired = list(before.fired)
         self.scenario, self.plan = scenario, plan
-        for t in plan.fixed_times()[len(old.fixed_times()):]:
+        for t in plan.fixed_times()[len(old.fixed_times()) :]:
             if t > self.t + 1e-12:
                 self._push(t)
         self._add_checks()
         self._apply_plan()  # what starts now starts before the next step, as in simulate
-
-    def needs_replay(self, items: list[Any]) -> bool:
-        """Whether adding ``items`` now would lay chunk boundaries ``simulate`` lays from t=0
-        (a ramp's checks where there were none): chunks change a history under adaptive tau, so
-        the run is then replayed from the start with them (:meth:`replayed_with`)."""
-        ramps = any(getattr(i, "ramp", 0) > 0 or not isinstance(i.start, (int, float))
-                    for i in items)  # fmt: skip
-        return ramps and not self._checks and self.t > 0
-
-    def replayed_with(self, items: list[Any]) -> LiveRun:
-        """A new run with ``items`` added, replayed from t=0 to the current frame."""
-        scenario = dataclasses.replace(
-            self.scenario, interventions=[*self.scenario.interventions, *items]
-        )
-        run = LiveRun(scenario, self._settings, self.seed)
-        while run.frame < self.frame and run.advance_frame():
-            pass
-        return run
 
     # ------------------------------------------------------------------------------------------
     def region_counts(self) -> np.ndarray:

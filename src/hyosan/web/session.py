@@ -125,15 +125,20 @@ class Session:
             action, run.scenario, worlds.extra(self.world_key), run.t, region
         )
         items = actions.build_items(self.document, tables, run.scenario.model)
-        if run.needs_replay(items):
-            self.run = run = run.replayed_with(items)
-        else:
-            run.add_interventions(items)
+        run.add_interventions(items)
         self.page_items.extend(tables)
-        event = {"t": run.t, "action": action, "label": actions.ACTIONS[action],
-                 "region": region}  # fmt: skip
+        zoned = action in actions.ZONED
+        event = {
+            "t": run.t,
+            "action": action,
+            "label": actions.ACTIONS[action],
+            "region": region if zoned else None,
+        }
         self.timeline.append(event)
-        self.place = run.place_counts()  # a bomb or an evacuation changes the map at once
+        # a bomb or an evacuation changes the counts at once; results record this time after
+        # what happens at it, so the page's point at this time is replaced too
+        self.place = run.place_counts()
+        self.history[-1] = self.place.sum(axis=0).astype(np.float64)
         return {"type": "timeline", "event": event, "timeline": self.timeline}
 
     def place_info(self, place: int) -> dict[str, Any]:
@@ -145,8 +150,13 @@ class Session:
             raise HyosanError(f"no place {place}", key="place")
         places = run.scenario.places
         counts = dict(zip(self.compartments, self.place[place].tolist(), strict=True))
-        return {"type": "place", "place": place, "name": str(places.names[place]),
-                "region": str(places.region[place]), "counts": counts}  # fmt: skip
+        return {
+            "type": "place",
+            "place": place,
+            "name": str(places.names[place]),
+            "region": str(places.region[place]),
+            "counts": counts,
+        }
 
     # ------------------------------------------------------------------------------------------
     def export_document(self) -> dict[str, Any]:
@@ -176,8 +186,7 @@ class Session:
         from hyosan.scenarios.files import build
 
         loaded = build(self.export_document(), where="download")
-        ds = simulate(loaded.scenario, runs=1, seed=self.seed,
-                      **loaded.settings.simulate_kwargs())  # fmt: skip
+        ds = simulate(loaded.scenario, runs=1, seed=self.seed, **loaded.settings.simulate_kwargs())
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "page.nc"
             save(ds, path)
@@ -185,5 +194,4 @@ class Session:
 
     def curves(self) -> dict[str, Any]:
         """Every frame's totals so far (a page that reconnects redraws its curves)."""
-        return {"type": "curves", "times": self.times,
-                "totals": [h.tolist() for h in self.history]}  # fmt: skip
+        return {"type": "curves", "times": self.times, "totals": [h.tolist() for h in self.history]}

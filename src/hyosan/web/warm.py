@@ -23,8 +23,12 @@ class Warmth:
         self.seconds = 0.0
 
     def status(self) -> dict[str, Any]:
-        return {"ready": self.ready.is_set(), "doing": self.doing, "error": self.error,
-                "seconds": round(self.seconds, 1)}  # fmt: skip
+        return {
+            "ready": self.ready.is_set(),
+            "doing": self.doing,
+            "error": self.error,
+            "seconds": round(self.seconds, 1),
+        }
 
 
 def warm(warmth: Warmth, worlds: tuple[str, ...]) -> None:

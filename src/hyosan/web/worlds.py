@@ -21,7 +21,9 @@ class WebWorld:
     """A world of the page: a built-in scenario with options, how long and how finely to run.
 
     t_end and frame_every are in the world's time unit; frame_every is also the run's
-    ``record_every``, so every frame is a record time of ``hyosan run`` on the download.
+    ``record_every`` and ``check_every`` (when triggers and ramps are checked), so every frame
+    is a record time of ``hyosan run`` on the download, and a cure added mid-run lays no chunk
+    boundary between frames (under adaptive tau, where chunks end changes a history).
     """
 
     key: str
@@ -65,7 +67,13 @@ def base_document(key: str, seed: int) -> dict[str, Any]:
     w = world(key)
     doc: dict[str, Any] = {
         "world": {"builtin": w.builtin},
-        "run": {"runs": 1, "seed": int(seed), "t_end": w.t_end, "record_every": w.frame_every},
+        "run": {
+            "runs": 1,
+            "seed": int(seed),
+            "t_end": w.t_end,
+            "record_every": w.frame_every,
+            "check_every": w.frame_every,
+        },
     }
     if w.options:
         doc["world"]["options"] = dict(w.options)
@@ -103,8 +111,16 @@ def sliders(key: str) -> list[dict[str, Any]]:
             low, high = 0.0, 1.0
         else:
             low, high = 0.0, max(value * 4.0, 1e-6)
-        out.append({"name": name, "label": label, "unit": p.unit or "", "default": value,
-                    "min": low, "max": high})  # fmt: skip
+        out.append(
+            {
+                "name": name,
+                "label": label,
+                "unit": p.unit or "",
+                "default": value,
+                "min": low,
+                "max": high,
+            }
+        )
     return out
 
 
