@@ -143,6 +143,7 @@ def _world_entry(key: str, scenario: Any, limits: Limits) -> dict[str, Any]:
         "too_large": scenario.places.n_places > limits.places,
         "time_unit": scenario.model.time_unit,
         "t_end": worlds.world(key).t_end,
+        "histories_t_end": worlds.world(key).histories_t_end,
         "sliders": worlds.sliders(key),
         "actions": actions.available(scenario, worlds.extra(key)),
         "action_labels": actions.ACTIONS,

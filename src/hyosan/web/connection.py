@@ -197,7 +197,7 @@ class Connection:
             raise HyosanError(f"expected 1 to {self.limits.runs} runs, got {runs!r}", key="runs")
         session = self.session
         document = await self.call(session.export_document)
-        document["run"]["t_end"] = session._live().t_end  # the whole story, not just so far
+        document["run"]["t_end"] = self.horizon(data)
         loop = asyncio.get_running_loop()
 
         def progress(done: int, total: int) -> None:
@@ -223,7 +223,7 @@ class Connection:
         session = self.session
         run = session._live()
         document = await self.call(session.export_document)
-        document["run"]["t_end"] = run.t_end
+        document["run"]["t_end"] = self.horizon(data)
         plan_a = list(session.page_items)
         label_a = ", ".join(f"{e['action']} at {e['t']:g}" for e in session.timeline)
         if not plan_a:
@@ -258,11 +258,24 @@ class Connection:
                 return
         await self.send({"type": "compare-done"})
 
+    def horizon(self, data: dict[str, Any]) -> float:
+        """The end time of many histories or two futures: the page's, else the world's."""
+        t_end = data.get("t_end", worlds.world(self.session.world_key).histories_t_end)
+        longest = self.session._live().t_end
+        if (
+            isinstance(t_end, bool)
+            or not isinstance(t_end, (int, float))
+            or not 0 < t_end <= longest
+        ):
+            raise HyosanError(f"expected an end time in (0, {longest:g}], got {t_end!r}", "t_end")
+        return float(t_end)
+
     # ------------------------------------------------------------------------------------------
     async def pause_player(self) -> None:
+        """Stop playing after the frame in hand is sent: the page has every frame the session
+        has computed (its curves are then the download's history)."""
         self.playing = False
         if self.player is not None:
-            self.player.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.player
             self.player = None
@@ -279,6 +292,8 @@ class Connection:
                     return
                 await self.ws.send_bytes(frame)
                 wait = 1.0 / self.fps - (time.perf_counter() - started)
-                await asyncio.sleep(max(0.0, wait))
+                while wait > 0 and self.playing:  # a pause need not wait out a slow speed
+                    await asyncio.sleep(min(wait, 0.05))
+                    wait -= 0.05
         except (WebSocketDisconnect, RuntimeError):
             self.playing = False

@@ -52,7 +52,7 @@ def run_histories(
             progress(first + n, runs)
     import xarray as xr
 
-    ds = xr.concat(parts, dim="run") if len(parts) > 1 else parts[0]
+    ds = xr.concat(parts, dim="run", data_vars="all") if len(parts) > 1 else parts[0]
     totals = ds["counts"].sum("region")  # (run, time, compartment)
     q = totals.quantile([0.1, 0.5, 0.9], dim="run").transpose("quantile", "time", "compartment")
     return {

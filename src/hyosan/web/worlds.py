@@ -20,7 +20,9 @@ from hyosan.errors import HyosanError, suggest
 class WebWorld:
     """A world of the page: a built-in scenario with options, how long and how finely to run.
 
-    t_end and frame_every are in the world's time unit; frame_every is also the run's
+    t_end, frame_every and histories_t_end (the default end of "many histories": Seoul's
+    first half-day decides the south bank, and costs about a second of CPU per hour of each
+    history) are in the world's time unit; frame_every is also the run's
     ``record_every`` and ``check_every`` (when triggers and ramps are checked), so every frame
     is a record time of ``hyosan run`` on the download, and a cure added mid-run lays no chunk
     boundary between frames (under adaptive tau, where chunks end changes a history).
@@ -32,15 +34,18 @@ class WebWorld:
     options: dict[str, Any] = field(default_factory=dict)
     t_end: float = 48.0
     frame_every: float = 0.25
+    histories_t_end: float = 12.0
 
 
 WORLDS: dict[str, WebWorld] = {
     w.key: w
     for w in (
-        WebWorld("seoul", "Seoul, 425 dongs", "seoul", {}, 48.0, 0.25),
-        WebWorld("seoul-250", "Seoul at 250 m", "seoul", {"resolution": 250}, 48.0, 0.25),
-        WebWorld("hyosan-high", "Hyosan High", "hyosan-high", {}, 240.0, 1.0),
-        WebWorld("lattice", "SZR lattice (100 x 100)", "szr-lattice", {"size": 100}, 200.0, 1.0),
+        WebWorld("seoul", "Seoul, 425 dongs", "seoul", {}, 48.0, 0.125, 12.0),
+        WebWorld("seoul-250", "Seoul at 250 m", "seoul", {"resolution": 250}, 48.0, 0.125, 6.0),
+        WebWorld("hyosan-high", "Hyosan High", "hyosan-high", {}, 240.0, 1.0, 240.0),
+        WebWorld(
+            "lattice", "SZR lattice (100 x 100)", "szr-lattice", {"size": 100}, 200.0, 1.0, 200.0
+        ),
     )
 }
 

@@ -214,6 +214,7 @@ async function pickWorld(key) {
     const input = div.querySelector("input"); input.oninput = () => { div.querySelector("output").textContent = (+input.value).toPrecision(3); };
     $("sliders").appendChild(div);
   }
+  $("horizon").value = w.histories_t_end; $("horizon").max = w.t_end; $("horizon-unit").textContent = unitWord(2);
   $("region").innerHTML = (w.regions || []).map((r) => `<option>${r}</option>`).join("");
   $("actions").innerHTML = "";
   for (const [name, label] of Object.entries(w.action_labels || {})) {
@@ -247,8 +248,8 @@ async function boot() {
   $("step").onclick = () => send({ type: "step" });
   $("reset").onclick = () => { state.timeline = []; renderTimeline(); send({ type: "reset" }); };
   $("speed").onchange = () => send({ type: "speed", fps: +$("speed").value });
-  $("histories").onclick = () => { $("histories").disabled = true; $("progress").value = 0; send({ type: "histories", runs: +$("runs").value }); };
-  $("compare").onclick = () => { $("compare").disabled = true; send({ type: "compare" }); };
+  $("histories").onclick = () => { $("histories").disabled = true; $("progress").value = 0; send({ type: "histories", runs: +$("runs").value, t_end: +$("horizon").value }); };
+  $("compare").onclick = () => { $("compare").disabled = true; send({ type: "compare", t_end: +$("horizon").value }); };
   for (;;) {
     const s = await (await fetch("/api/status")).json();
     $("status").textContent = s.ready ? (s.error ? "warm-up failed: " + s.error : "ready") : `warming up… (${s.doing})`;
