@@ -225,14 +225,15 @@ class Connection:
         document = await self.call(session.export_document)
         document["run"]["t_end"] = self.horizon(data)
         plan_a = list(session.page_items)
-        label_a = ", ".join(f"{e['action']} at {e['t']:g}" for e in session.timeline)
+        unit = run.scenario.model.time_unit
+        label_a = ", ".join(f"{e['action']} at {e['t']:g} {unit}s" for e in session.timeline)
         if not plan_a:
             hour = 60.0 if run.scenario.model.time_unit == "minute" else 1.0
             extra = worlds.extra(session.world_key)
             can = actions.available(run.scenario, extra)
             first = next(a for a in ("close-crossings", "close-gate", "cure") if can[a])
             plan_a = actions.interventions_for(first, run.scenario, extra, hour, None)
-            label_a = f"{first} at {hour:g} {run.scenario.model.time_unit}s"
+            label_a = f"{first} at {hour:g} {unit}s"
         turned = session.turned_index
         names = [session.compartments[i] for i in turned]
         result = await asyncio.to_thread(

@@ -114,7 +114,7 @@ function drawCurves(canvas, times, series, opts = {}) {
   const lg = Math.log10(top * 1.2), X = (t) => L + (W - L - Rm) * t / tEnd, Y = (v) => H - B - (H - B - T) * Math.log10(Math.max(v, 1)) / lg;
   ctx.strokeStyle = "#ddd"; ctx.beginPath();
   for (let e = 0; e <= lg; e++) { ctx.moveTo(L, Y(10 ** e)); ctx.lineTo(W - Rm, Y(10 ** e)); ctx.fillText(e === 0 ? "1" : `1e${e}`, 4, Y(10 ** e) + 4); }
-  ctx.stroke(); ctx.fillText(`${unitWord(2)} →  (people, log scale)`, L, H - 5); ctx.fillText(tEnd.toFixed(0), W - Rm - 24, H - 5);
+  ctx.stroke(); ctx.fillText(`${unitWord(2)} →  (people, log scale)`, L, H - 5); ctx.fillText(tEnd.toPrecision(3), W - Rm - 30, H - 5);
   for (const s of series) {
     if (s.lo && s.hi) { ctx.fillStyle = s.colour + "44"; ctx.beginPath(); times.forEach((t, i) => i ? ctx.lineTo(X(t), Y(s.hi[i])) : ctx.moveTo(X(t), Y(s.hi[i]))); for (let i = times.length - 1; i >= 0; i--) ctx.lineTo(X(times[i]), Y(s.lo[i])); ctx.fill(); }
     ctx.strokeStyle = s.colour; ctx.lineWidth = 1.8; ctx.setLineDash(s.dash ? [5, 4] : []); ctx.beginPath();
@@ -126,7 +126,9 @@ function s_has(series, k) { return series.some((s) => s[k]); }
 
 function redrawCurves() {
   const series = state.compartments.map((c, k) => ({ colour: COLOURS[c] || "#444", values: state.totals.map((r) => r[k]) }));
-  drawCurves($("curves"), state.times, series, { tEnd: state.tEnd, marks: state.timeline });
+  const last = state.times.length ? state.times[state.times.length - 1] : 0;
+  const tEnd = Math.min(state.tEnd, Math.max(last * 1.25, state.tEnd / 8));  // room to grow
+  drawCurves($("curves"), state.times, series, { tEnd, marks: state.timeline });
   $("curve-legend").innerHTML = state.compartments.map((c) => `<span><i style="background:${COLOURS[c] || "#444"}"></i>${WORDS[c] || c}</span>`).join("");
 }
 
@@ -201,6 +203,8 @@ function clickPlace(p) {
 
 async function pickWorld(key) {
   state.world = key; state.started = false; state.playing = false; enable(false); $("setup-box").open = true;
+  state.histories = null; state.compare = null; $("odds").innerHTML = ""; $("futures").hidden = true; $("progress").value = 0;
+  $("bands").getContext("2d").clearRect(0, 0, $("bands").width, $("bands").height); showError("");
   const w = state.worlds[key]; state.timeUnit = w.time_unit || "hour"; state.tEnd = w.t_end;
   $("clock").textContent = "loading the map…";
   const geo = await (await fetch(`/api/world/${key}`)).json(); state.geo = geo;
