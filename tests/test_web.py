@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from hyosan.web import frames
-from hyosan.web.app import create_app
+from hyosan.web.app import STATIC, create_app
 from hyosan.web.limits import Limits
 from hyosan.web.session import Session
 from hyosan.web.toml_text import to_toml
@@ -203,3 +203,48 @@ def test_a_session_ends_at_its_lifetime():
     with TestClient(app) as client, client.websocket_connect("/ws") as ws:
         assert _json(ws)["type"] == "hello"
         assert _json(ws)["type"] == "closing"
+
+
+def test_the_netcdf_download_holds_the_page_history(client, tmp_path):
+    import xarray as xr
+
+    with client.websocket_connect("/ws") as ws:
+        token = _json(ws)["token"]
+        ws.send_text(json.dumps({"type": "setup", "world": "lattice", "seed": 3, "place": 5050}))
+        assert _json(ws)["type"] == "ready"
+        shown = [frames.decode(ws.receive_bytes())["totals"]]
+        for _ in range(3):
+            ws.send_text(json.dumps({"type": "step"}))
+            shown.append(frames.decode(ws.receive_bytes())["totals"])
+        response = client.get(f"/download/{token}/results.nc")
+        assert response.status_code == 200
+        path = tmp_path / "page.nc"
+        path.write_bytes(response.content)
+        with xr.open_dataset(path) as ds:
+            counts = ds["counts"].isel(run=0).sum("region").values
+        assert np.array_equal(counts, np.array(shown))
+        toml = client.get(f"/download/{token}/scenario.toml").text
+        assert tomllib.loads(toml)["run"]["seed"] == 3
+
+
+def test_a_world_larger_than_the_limit_is_refused_by_name():
+    app = create_app(Limits(places=1000), warm_worlds=())
+    with TestClient(app) as client, client.websocket_connect("/ws") as ws:
+        assert _json(ws)["type"] == "hello"
+        ws.send_text(json.dumps({"type": "setup", "world": "lattice"}))  # 10,000 cells
+        reply = _json(ws)
+        assert reply["type"] == "error" and reply["key"] == "world" and "1000" in reply["message"]
+        assert client.get("/api/world/lattice").status_code == 413
+        ws.send_text(json.dumps({"type": "setup", "world": "hyosan-high"}))  # 66 places
+        assert _json(ws)["type"] == "ready"
+
+
+def test_the_page_says_warming_up_until_the_kernels_are_ready():
+    app = create_app(warm_worlds=("lattice",))
+    with TestClient(app) as client:
+        first = client.get("/api/status").json()
+        assert set(first) >= {"ready", "doing", "limits"}
+        app.state.warmth.ready.wait(120)
+        status = client.get("/api/status").json()
+        assert status["ready"] and status["error"] is None and status["doing"] == "ready"
+    assert "warming up" in (STATIC / "index.html").read_text()
