@@ -21,7 +21,7 @@ from hyosan.errors import HyosanError
 from hyosan.web import actions, histories, worlds
 from hyosan.web.limits import Limits
 from hyosan.web.session import Session
-from hyosan.web.warm import Warmth
+from hyosan.web.warm import KERNELS_ONE_AT_A_TIME, Warmth
 
 log = logging.getLogger("hyosan.web")
 
@@ -45,9 +45,16 @@ class Connection:
 
         def locked() -> Any:
             with self.lock:
-                return function(*args)
+                return self.kernels(function, *args)
 
         return await asyncio.to_thread(locked)
+
+    def kernels(self, function: Any, *args: Any) -> Any:
+        """Call ``function`` (in a worker thread), alone if kernels cannot share the process."""
+        if self.warmth.shareable:
+            return function(*args)
+        with KERNELS_ONE_AT_A_TIME:
+            return function(*args)
 
     async def send(self, message: dict[str, Any]) -> None:
         if not self.closed:
@@ -206,6 +213,7 @@ class Connection:
 
         extra = worlds.extra(session.world_key)
         result = await asyncio.to_thread(
+            self.kernels,
             histories.run_histories,
             document,
             runs,
@@ -225,19 +233,18 @@ class Connection:
         document = await self.call(session.export_document)
         document["run"]["t_end"] = self.horizon(data)
         plan_a = list(session.page_items)
-        unit = run.scenario.model.time_unit
-        label_a = ", ".join(f"{e['action']} at {e['t']:g} {unit}s" for e in session.timeline)
+        label_a = ", ".join(f"{e['action']} at t = {e['t']:g}" for e in session.timeline)
         if not plan_a:
             hour = 60.0 if run.scenario.model.time_unit == "minute" else 1.0
             extra = worlds.extra(session.world_key)
             can = actions.available(run.scenario, extra)
             first = next(a for a in ("close-crossings", "close-gate", "cure") if can[a])
             plan_a = actions.interventions_for(first, run.scenario, extra, hour, None)
-            label_a = f"{first} at {hour:g} {unit}s"
+            label_a = f"{first} at t = {hour:g}"
         turned = session.turned_index
         names = [session.compartments[i] for i in turned]
         result = await asyncio.to_thread(
-            histories.two_futures, document, plan_a, [], session.seed, lambda s: names
+            self.kernels, histories.two_futures, document, plan_a, [], session.seed, lambda s: names
         )
         panes = result["panes"]
         await self.send(

@@ -13,11 +13,27 @@ from typing import Any
 log = logging.getLogger("hyosan.web")
 
 
+KERNELS_ONE_AT_A_TIME = threading.Lock()
+"""Held around every session's kernel work when numba's threading layer is 'workqueue', which
+cannot run parallel kernels from two threads at once ('omp' and 'tbb' can)."""
+
+
+def kernels_shareable() -> bool:
+    """Whether parallel kernels may run from several threads at once (after a first launch)."""
+    import numba
+
+    try:
+        return numba.threading_layer() != "workqueue"
+    except ValueError:  # no parallel kernel launched yet: be careful
+        return False
+
+
 class Warmth:
     """Whether the server is ready, and what it is doing meanwhile."""
 
     def __init__(self) -> None:
         self.ready = threading.Event()
+        self.shareable = False
         self.doing = "starting"
         self.error: str | None = None
         self.seconds = 0.0
@@ -46,6 +62,7 @@ def warm(warmth: Warmth, worlds: tuple[str, ...]) -> None:
             session.setup(key, 1)
             for _ in range(2):
                 session.step()
+        warmth.shareable = kernels_shareable()
         warmth.doing = "ready"
     except Exception as error:  # the page shows it; the server still serves what it can
         log.exception("warming up failed")
