@@ -34,6 +34,7 @@ class Connection:
         self.session = Session()
         self.lock = threading.Lock()  # held by the worker thread, even if its waiter is cancelled
         self.player: asyncio.Task | None = None
+        self.task: asyncio.Task | None = None  # many histories or two futures, if running
         self.fps = 10.0
         self.playing = False
         self.closed = False
@@ -66,8 +67,9 @@ class Connection:
     def close(self) -> None:
         self.closed = True
         self.playing = False
-        if self.player is not None:
-            self.player.cancel()
+        for task in (self.player, self.task):
+            if task is not None:
+                task.cancel()
         self.session = Session()  # drop the simulation's arrays now
 
     # ------------------------------------------------------------------------------------------
@@ -128,7 +130,29 @@ class Connection:
         handler = getattr(self, f"on_{kind}", None) if kind.isidentifier() else None
         if handler is None:
             raise HyosanError(f"unknown message type {kind!r}", key="type")
+        if kind in self.BACKGROUND:
+            if self.busy_with is not None:
+                raise HyosanError(f"still running {self.busy_with}: wait for it", key="type")
+            self.busy_with = kind
+            self.task = asyncio.create_task(self.background(handler, data))
+            return
         await handler(data)
+
+    BACKGROUND = ("histories", "compare")
+    """Long work, run beside the page's other messages (play, pause, hover keep working)."""
+
+    async def background(self, handler: Any, data: dict[str, Any]) -> None:
+        try:
+            await handler(data)
+        except HyosanError as error:
+            await self.error(error.message, key=error.key)
+        except Exception as error:  # closed page, or a bug: log it, keep the session
+            if not self.closed:
+                log.exception("background %r failed", data.get("type"))
+                with contextlib.suppress(Exception):
+                    await self.error(f"internal error: {type(error).__name__}")
+        finally:
+            self.busy_with = None
 
     # ------------------------------------------------------------------------------------------
     async def on_setup(self, data: dict[str, Any]) -> None:
@@ -157,7 +181,7 @@ class Connection:
     async def on_play(self, data: dict[str, Any]) -> None:
         if "fps" in data:
             await self.on_speed(data)
-        self.session._live()
+        self.session.live()
         if not self.playing:
             self.playing = True
             self.player = asyncio.create_task(self.play())
@@ -229,7 +253,7 @@ class Connection:
         hour in) against nothing done; same world, same seed; frames in step."""
         await self.pause_player()
         session = self.session
-        run = session._live()
+        run = session.live()
         document = await self.call(session.export_document)
         document["run"]["t_end"] = self.horizon(data)
         plan_a = list(session.page_items)
@@ -269,7 +293,7 @@ class Connection:
     def horizon(self, data: dict[str, Any]) -> float:
         """The end time of many histories or two futures: the page's, else the world's."""
         t_end = data.get("t_end", worlds.world(self.session.world_key).histories_t_end)
-        longest = self.session._live().t_end
+        longest = self.session.live().t_end
         if (
             isinstance(t_end, bool)
             or not isinstance(t_end, (int, float))

@@ -77,7 +77,7 @@ class Session:
         return self.describe()
 
     def describe(self) -> dict[str, Any]:
-        run = self._live()
+        run = self.live()
         return {
             "type": "ready",
             "world": self.world_key,
@@ -90,21 +90,21 @@ class Session:
             "timeline": self.timeline,
         }
 
-    def _live(self) -> LiveRun:
+    def live(self) -> LiveRun:
         if self.run is None:
             raise HyosanError("nothing set up yet: send a 'setup' message first", key="type")
         return self.run
 
     # ------------------------------------------------------------------------------------------
     def _note_frame(self) -> None:
-        run = self._live()
+        run = self.live()
         self.place = run.place_counts()
         self.history.append(self.place.sum(axis=0).astype(np.float64))
         self.times.append(run.t)
 
     def frame(self, pane: int = 0) -> bytes:
         """The current frame as a binary message."""
-        run = self._live()
+        run = self.live()
         turned = self.place[:, self.turned_index].sum(axis=1)
         return frames.encode(
             run.frame, run.t, self.history[-1], frames.shade(turned, self.place.sum(axis=1)), pane
@@ -112,7 +112,7 @@ class Session:
 
     def step(self) -> bytes | None:
         """Advance one frame; None when the run has reached its end."""
-        run = self._live()
+        run = self.live()
         if not run.advance_frame():
             return None
         self._note_frame()
@@ -120,7 +120,7 @@ class Session:
 
     def act(self, action: str, region: str | None = None) -> dict[str, Any]:
         """A story button at the current time: recorded, and in effect from now on."""
-        run = self._live()
+        run = self.live()
         tables = actions.interventions_for(
             action, run.scenario, worlds.extra(self.world_key), run.t, region
         )
@@ -143,7 +143,7 @@ class Session:
 
     def place_info(self, place: int) -> dict[str, Any]:
         """The hover's answer: a place's name, region and counts now."""
-        run = self._live()
+        run = self.live()
         if isinstance(place, bool) or not isinstance(place, int):
             raise HyosanError(f"expected a place index, got {place!r}", key="place")
         if not 0 <= place < run.net.n_places:
@@ -161,7 +161,7 @@ class Session:
     # ------------------------------------------------------------------------------------------
     def export_document(self) -> dict[str, Any]:
         """The scenario file of what the page shows: set-up, buttons pressed, seed, end time."""
-        run = self._live()
+        run = self.live()
         doc = copy.deepcopy(self.document)
         if self.page_items:
             doc["interventions"] = copy.deepcopy(self.page_items)
@@ -171,7 +171,7 @@ class Session:
 
     def export_toml(self) -> str:
         """The download: ``hyosan run`` on it reproduces this page's history."""
-        run = self._live()
+        run = self.live()
         header = (
             f"hyosan web page, world {self.world_key!r}: up to t = {run.t:g} "
             f"{run.scenario.model.time_unit}s, seed {self.seed}.\n"
