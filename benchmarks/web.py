@@ -2,7 +2,7 @@
 test of many pages at once (frame rate, p95 interval, server memory, leaks after they close).
 
     python benchmarks/web.py                       # Seoul to one page, then 4 pages x 10 s
-    python benchmarks/web.py --sessions 20 --seconds 30 --load-world hyosan-high
+    python benchmarks/web.py --sessions 20 --seconds 30 --load-world seoul
 
 The server runs as ``hyosan serve`` in a subprocess (its memory is its own), on loopback; the
 pages are websocket clients here. The defaults are small so that the benchmark runs on a shared
@@ -106,7 +106,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds each page plays")
     parser.add_argument("--sessions", type=int, default=4, help="pages at once in the load test")
     parser.add_argument("--load-world", default="hyosan-high", help="the load test's world")
-    parser.add_argument("--fps", type=float, default=30.0, help="frames per second asked for")
+    parser.add_argument("--fps", type=float, default=30.0, help="frames per second, one page")
+    parser.add_argument("--load-fps", type=float, default=10.0, help="frames per second, load")
     args = parser.parse_args()
 
     port = _port()
@@ -153,7 +154,7 @@ def main() -> None:
         async def many() -> list[dict]:
             return await asyncio.gather(
                 *(
-                    one_page(url, args.load_world, args.seconds, args.fps, k)
+                    one_page(url, args.load_world, args.seconds, args.load_fps, k)
                     for k in range(args.sessions)
                 )
             )

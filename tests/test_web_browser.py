@@ -143,3 +143,17 @@ def test_hyosan_high_shows_its_floor_plan_with_room_names_and_hover_counts(page)
     lab = geo.index(next(n for n in geo if "science" in n))
     page.locator(f'#map [data-place="{lab}"]').hover()
     page.wait_for_function("document.querySelector('#tooltip').innerText.includes('Susceptible')")
+
+
+def test_the_lattice_is_drawn_as_cells_that_answer_clicks_and_hovers(page):
+    page.select_option("#world", "lattice")
+    page.wait_for_function("window.hyosan.geo && window.hyosan.geo.mode === 'cells'")
+    canvas = page.locator("#map canvas")
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.505, box["y"] + box["height"] * 0.505)
+    page.wait_for_function("window.hyosan.started && window.hyosan.frame >= 2", timeout=60_000)
+    page.click("#pause")
+    clicked = page.evaluate("window.hyosan.place")
+    assert page.evaluate(f"window.hyosan.geo.names[{clicked}]") == "50,50"
+    page.mouse.move(box["x"] + box["width"] * 0.505, box["y"] + box["height"] * 0.505)
+    page.wait_for_function("document.querySelector('#tooltip').innerText.includes('50,50')")

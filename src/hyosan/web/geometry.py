@@ -53,11 +53,8 @@ class _Projection:
 
     def path(self, shape: Any, closed: bool = True) -> str:
         """An SVG path of a (multi)polygon or (multi)line, simplified."""
-        import shapely
-
         if shape is None or shape.is_empty:
             return ""
-        shape = shapely.affinity.scale(shape, 1.0, 1.0)
         tolerance = SIMPLIFY / self.scale
         shape = shape.simplify(tolerance, preserve_topology=True)
         rings: list[Any] = []

@@ -178,6 +178,11 @@ class Session:
             "Reproduce this page's history, count for count:\n"
             "  hyosan run this-file.toml --out page.nc"
         )
+        if self.timeline:
+            header += "\nButtons pressed on the page (the [[interventions]] below):"
+            for event in self.timeline:
+                where = f" ({event['region']})" if event["region"] else ""
+                header += f"\n  t = {event['t']:g}: {event['label']}{where}"
         return to_toml(self.export_document(), header)
 
     def export_netcdf(self) -> bytes:

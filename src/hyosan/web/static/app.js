@@ -49,7 +49,7 @@ function buildMap(container, geo, interactive) {
     });
     if (geo.place_labels) geo.place_labels.forEach((name, i) => {
       if (!name || !geo.paths[i]) return;
-      const bb = null; const tx = document.createElementNS(SVGNS, "text"); tx.setAttribute("class", "room"); tx.textContent = name; tx.dataset.forPlace = i; svg.appendChild(tx); view.roomLabels = view.roomLabels || []; view.roomLabels.push(tx);
+      const tx = document.createElementNS(SVGNS, "text"); tx.setAttribute("class", "room"); tx.textContent = name; tx.dataset.forPlace = i; svg.appendChild(tx); view.roomLabels = view.roomLabels || []; view.roomLabels.push(tx);
     });
   } else {
     const fo = document.createElementNS(SVGNS, "foreignObject");
