@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--world", default="seoul", help="the one-page world (Seoul's dongs)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds each page plays")
     parser.add_argument("--sessions", type=int, default=4, help="pages at once in the load test")
+    parser.add_argument("--rounds", type=int, default=2, help="load rounds (a leak grows each)")
     parser.add_argument("--load-world", default="hyosan-high", help="the load test's world")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second, one page")
     parser.add_argument("--load-fps", type=float, default=10.0, help="frames per second, load")
@@ -159,25 +160,26 @@ def main() -> None:
                 )
             )
 
-        cpu0 = _cpu_s(server.pid)
-        pages = asyncio.run(many())
-        cpu = _cpu_s(server.pid) - cpu0
-        peak = _rss_mib(server.pid)
-        time.sleep(2.0)
-        status = json.load(urllib.request.urlopen(base + "/api/status"))
-        rss1 = _rss_mib(server.pid)
-        ok = [p for p in pages if "error" not in p]
-        fps = [p["fps"] for p in ok]
-        p95 = [p["p95_interval_s"] for p in ok]
-        errors = sum(len(p.get("errors", [])) for p in ok) + len(pages) - len(ok)
-        print(
-            f"load: {args.sessions} pages x {args.seconds:g} s of {args.load_world}: "
-            f"{sum(p['frames'] for p in ok)} frames, per page {np.mean(fps):.1f}/s "
-            f"(min {np.min(fps):.1f}), p95 interval {np.max(p95) * 1000:.0f} ms (worst page), "
-            f"errors {errors}; server CPU {cpu:.1f} s; server memory {rss0:.0f} MiB before, "
-            f"{peak:.0f} MiB at the end, {rss1:.0f} MiB after they closed; sessions left "
-            f"{status['sessions']}"
-        )
+        for round_ in range(1, args.rounds + 1):
+            cpu0 = _cpu_s(server.pid)
+            pages = asyncio.run(many())
+            cpu = _cpu_s(server.pid) - cpu0
+            peak = _rss_mib(server.pid)
+            time.sleep(2.0)
+            status = json.load(urllib.request.urlopen(base + "/api/status"))
+            rss1 = _rss_mib(server.pid)
+            ok = [p for p in pages if "error" not in p]
+            fps = [p["fps"] for p in ok]
+            p95 = [p["p95_interval_s"] for p in ok]
+            errors = sum(len(p.get("errors", [])) for p in ok) + len(pages) - len(ok)
+            print(
+                f"load round {round_}: {args.sessions} pages x {args.seconds:g} s of "
+                f"{args.load_world}: {sum(p['frames'] for p in ok)} frames, per page "
+                f"{np.mean(fps):.1f}/s (min {np.min(fps):.1f}), p95 interval "
+                f"{np.max(p95) * 1000:.0f} ms (worst page), errors {errors}; server CPU "
+                f"{cpu:.1f} s; server memory {rss0:.0f} MiB before, {peak:.0f} MiB at the end, "
+                f"{rss1:.0f} MiB after they closed; sessions left {status['sessions']}"
+            )
         usage = resource.getrusage(resource.RUSAGE_SELF)
         print(f"clients' CPU {usage.ru_utime + usage.ru_stime:.1f} s")
     finally:
