@@ -90,6 +90,29 @@ def test_hyosan_run_on_the_download_reproduces_the_page_count_for_count(tmp_path
     assert not np.array_equal(np.array(plain.history), page)
 
 
+@pytest.mark.parametrize(
+    ("world", "place", "presses"),
+    [
+        ("hyosan-high", None, ((10, "cordon", "class-2-5"), (20, "cull", "corridor-3F"),
+                               (25, "evacuate", "corridor-2F"), (30, "close-gate", None))),
+        ("lattice", "50,50", ((15, "bomb", "grid"), (20, "evacuate", "grid"))),
+    ],
+)  # fmt: skip
+def test_the_other_worlds_replay_exactly_too(tmp_path, world, place, presses):
+    """Hyosan High runs fixed tau steps with its own barricade triggers; the lattice's SZR has
+    no cull or cure. Each button's history replays from the download."""
+    session = Session()
+    session.setup(world, 4, {}, place)
+    for frame, action, region in presses:
+        while session.run.frame < frame:
+            assert session.step() is not None
+        session.act(action, region)
+    for _ in range(5):
+        session.step()
+    page = np.array(session.history)
+    assert np.array_equal(_replay(tmp_path, session), page)
+
+
 def test_a_story_button_outside_its_world_is_refused_by_name():
     from hyosan import HyosanError
 

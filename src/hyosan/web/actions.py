@@ -61,9 +61,8 @@ def _own_groups_by_region(scenario: Any) -> dict[str, list[str]]:
         links = groups == g
         ends = np.stack([region[places.link_source[links]], region[places.link_dest[links]]])
         for r in np.unique(ends):
-            if np.all((ends == r).any(axis=0)):
+            if np.all((ends == r).any(axis=0)):  # a door belongs to both rooms it joins
                 out.setdefault(str(r), []).append(str(g))
-                break
     return out
 
 
