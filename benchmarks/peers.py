@@ -5,8 +5,9 @@ The same epidemic in hyosan, LASER (``laser-generic``) and Starsim: Seoul's 425 
 gamma = 0.1/day, 10 infected in the most populous dong, the dongs coupled by LASER's default
 gravity network (``peers_world``), 180 daily steps, one history each, one thread each. The tools
 take turns (hyosan, LASER, Starsim, then again) for ``--rounds`` rounds; the table gives each
-tool's median seconds, every round's, and the attack rates, beside the final size each tool's
-daily steps imply (``peers_world.INFECTIOUS_STEPS``), to show the epidemics agree.
+tool's median wall seconds and CPU seconds (the steadier figure on a busy machine: one thread
+each, so CPU seconds are the work), every round's, and the attack rates beside the final size
+each tool's daily steps imply (``peers_world.INFECTIOUS_STEPS``), to show the epidemics agree.
 
 Each tool's configuration is in its module's docstring (``peers_hyosan``, ``peers_laser``,
 ``peers_starsim``). Timed: from the shared inputs (populations, outbreak, coupling matrix) to the
@@ -81,13 +82,12 @@ def compare(
     steps: int = peers_world.STEPS,
     seed: int = 1,
 ) -> dict:
-    """Run the tools in turns; per tool: seconds of each round, their median, attack rates."""
+    """Run the tools in turns; per tool: wall and CPU seconds of each round, attack rates."""
     import numba
 
     world = peers_world.load_world(QUICK_SCALE if quick else 1.0)
     present = [t for t in tools if _available(t)]
-    timings: dict[str, list[float]] = {t: [] for t in present}
-    attack: dict[str, list[float]] = {t: [] for t in present}
+    runs: dict[str, list[peers_world.PeerRun]] = {t: [] for t in present}
     threads = numba.get_num_threads()
     numba.set_num_threads(1)  # hyosan's and LASER's parallel loops on one thread
     try:
@@ -95,9 +95,7 @@ def compare(
             _warm_up(tool, world, coupling)
         for round_index in range(rounds):
             for tool in present:
-                seconds, rate = _runner(tool, coupling)(world, steps, seed + round_index)
-                timings[tool].append(seconds)
-                attack[tool].append(rate)
+                runs[tool].append(_runner(tool, coupling)(world, steps, seed + round_index))
     finally:
         numba.set_num_threads(threads)
     return {
@@ -107,24 +105,31 @@ def compare(
         "coupling": coupling,
         "quick": quick,
         "missing": [t for t in tools if t not in present],
-        "seconds": timings,
-        "attack_rate": attack,
+        "seconds": {t: [r.seconds for r in runs[t]] for t in present},
+        "cpu_seconds": {t: [r.cpu_seconds for r in runs[t]] for t in present},
+        "attack_rate": {t: [r.attack_rate for r in runs[t]] for t in present},
         "expected": {t: peers_world.expected_final_size(t) for t in present},
     }
 
 
 def summary(result: dict) -> dict:
-    """The flat figures of ``--json``: seoul_sir_<tool>_s (median; None if not run), ratios,
-    each tool's median attack rate and whether every attack rate agrees with its theory."""
+    """The flat figures of ``--json``: seoul_sir_<tool>_s (median wall seconds; None if not
+    run), seoul_sir_<tool>_cpu_s (median CPU seconds), ratios to hyosan of both, each tool's
+    median attack rate and whether every attack rate agrees with its theory."""
     flat: dict = {}
     for tool in TOOLS:
-        runs = result["seconds"].get(tool)
-        flat[f"seoul_sir_{tool}_s"] = statistics.median(runs) if runs else None
-        rates = result["attack_rate"].get(tool)
-        flat[f"seoul_sir_{tool}_attack_rate"] = statistics.median(rates) if rates else None
+        for key, name in (
+            ("seconds", "s"),
+            ("cpu_seconds", "cpu_s"),
+            ("attack_rate", "attack_rate"),
+        ):
+            values = result[key].get(tool)
+            flat[f"seoul_sir_{tool}_{name}"] = statistics.median(values) if values else None
     for tool in ("laser", "starsim"):
-        ours, theirs = flat["seoul_sir_hyosan_s"], flat[f"seoul_sir_{tool}_s"]
-        flat[f"seoul_sir_{tool}_over_hyosan"] = theirs / ours if ours and theirs else None
+        for name in ("s", "cpu_s"):
+            ours, theirs = flat[f"seoul_sir_hyosan_{name}"], flat[f"seoul_sir_{tool}_{name}"]
+            ratio = theirs / ours if ours and theirs else None
+            flat[f"seoul_sir_{tool}_over_hyosan{'' if name == 's' else '_cpu'}"] = ratio
     flat["seoul_sir_attack_rates_agree"] = all(
         abs(rate - result["expected"][tool]) <= AGREEMENT
         for tool, rates in result["attack_rate"].items()
@@ -143,20 +148,25 @@ def table(result: dict) -> str:
         f"{result['steps']} daily steps, beta {peers_world.BETA}/day, gamma "
         f"{peers_world.GAMMA}/day, {peers_world.SEED_INFECTED} infected in one dong; "
         f"hyosan's coupling: {result['coupling']}",
-        f"{'tool':<8} {'median s':>9} {'x hyosan':>9}  {'rounds (s)':<26} "
-        f"{'attack rate':>12} {'its theory':>11}",
+        f"{'tool':<8} {'median s':>9} {'x hyosan':>9} {'median cpu s':>13} {'x hyosan':>9}  "
+        f"{'rounds: s (cpu s)':<34} {'attack rate':>12} {'its theory':>11}",
     ]
     flat = summary(result)
     for tool in TOOLS:
         if tool not in result["seconds"]:
             continue
-        median = flat[f"seoul_sir_{tool}_s"]
-        ratio = median / flat["seoul_sir_hyosan_s"] if flat["seoul_sir_hyosan_s"] else None
-        each = ", ".join(f"{s:.2f}" for s in result["seconds"][tool])
+        wall, cpu = flat[f"seoul_sir_{tool}_s"], flat[f"seoul_sir_{tool}_cpu_s"]
+        hyosan_wall, hyosan_cpu = flat["seoul_sir_hyosan_s"], flat["seoul_sir_hyosan_cpu_s"]
+        wall_ratio = wall / hyosan_wall if hyosan_wall else float("nan")
+        cpu_ratio = cpu / hyosan_cpu if hyosan_cpu else float("nan")
+        each = ", ".join(
+            f"{s:.2f} ({c:.2f})"
+            for s, c in zip(result["seconds"][tool], result["cpu_seconds"][tool], strict=True)
+        )
         rates = ", ".join(f"{r:.4f}" for r in result["attack_rate"][tool])
         lines.append(
-            f"{tool:<8} {median:>9.2f} {(f'{ratio:.1f}' if ratio else '-'):>9}  {each:<26} "
-            f"{rates:>12} {result['expected'][tool]:>11.4f}"
+            f"{tool:<8} {wall:>9.2f} {wall_ratio:>9.1f} {cpu:>13.2f} {cpu_ratio:>9.1f}  "
+            f"{each:<34} {rates:>12} {result['expected'][tool]:>11.4f}"
         )
     for tool in result["missing"]:
         lines.append(f"{tool:<8} not installed (pip install -e '.[bench]'): skipped")

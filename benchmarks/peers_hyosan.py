@@ -19,11 +19,10 @@ The coupling is chosen by ``--coupling``:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
-from peers_world import BETA, GAMMA, SEED_INFECTED, PeerWorld
+from peers_world import BETA, GAMMA, SEED_INFECTED, PeerRun, PeerWorld, timed
 
 import hyosan
 from hyosan.errors import HyosanError
@@ -87,26 +86,25 @@ COUPLINGS: dict[str, Callable[[PeerWorld], hyosan.Scenario]] = {
 }
 
 
-def run_hyosan(
-    world: PeerWorld, steps: int, seed: int, coupling: str = "hops"
-) -> tuple[float, float]:
-    """One history of ``steps`` days: (seconds, attack rate = share of people ever infected)."""
+def run_hyosan(world: PeerWorld, steps: int, seed: int, coupling: str = "hops") -> PeerRun:
+    """One history of ``steps`` days, timed, with its attack rate (share ever infected)."""
     if coupling not in COUPLINGS:
         raise HyosanError(f"{coupling!r}: choose one of {sorted(COUPLINGS)}", key="coupling")
-    start = time.perf_counter()
-    scenario = COUPLINGS[coupling](world)
-    ds = hyosan.simulate(
-        scenario,
-        t_end=float(steps),
-        engine="tau",
-        runs=1,
-        seed=seed,
-        dt=1.0,
-        record_every=min(RECORD_EVERY, float(steps)),
-    )
-    seconds = time.perf_counter() - start
-    susceptible = float(ds["final_susceptible"].values.reshape(-1)[0])
-    return seconds, 1.0 - susceptible / float(world.population.sum())
+
+    def history() -> float:
+        ds = hyosan.simulate(
+            COUPLINGS[coupling](world),
+            t_end=float(steps),
+            engine="tau",
+            runs=1,
+            seed=seed,
+            dt=1.0,
+            record_every=min(RECORD_EVERY, float(steps)),
+        )
+        susceptible = float(ds["final_susceptible"].values.reshape(-1)[0])
+        return 1.0 - susceptible / float(world.population.sum())
+
+    return timed(history)
 
 
 def warm_up(world: PeerWorld, coupling: str = "hops") -> None:

@@ -17,10 +17,8 @@ dong i's force ``beta I_i / N_i`` to dong j and infects each susceptible agent w
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-from peers_world import BETA, GAMMA, SEED_INFECTED, PeerWorld
+from peers_world import BETA, GAMMA, SEED_INFECTED, PeerRun, PeerWorld, timed
 
 
 def available() -> bool:
@@ -84,17 +82,18 @@ def _silent(iterable, **_):
     return iterable
 
 
-def run_laser(world: PeerWorld, steps: int, seed: int) -> tuple[float, float]:
-    """One history of ``steps`` daily ticks: (seconds, attack rate)."""
+def run_laser(world: PeerWorld, steps: int, seed: int) -> PeerRun:
+    """One history of ``steps`` daily ticks, timed, with its attack rate."""
     import laser.generic.model
 
     laser.generic.model.tqdm = _silent  # LASER's progress bar would flood the table
-    start = time.perf_counter()
-    model, _ = _model(world, steps, seed)
-    model.run()
-    seconds = time.perf_counter() - start
-    susceptible = float(model.nodes.S[steps].sum())
-    return seconds, 1.0 - susceptible / float(world.population.sum())
+
+    def history() -> float:
+        model, _ = _model(world, steps, seed)
+        model.run()
+        return 1.0 - float(model.nodes.S[steps].sum()) / float(world.population.sum())
+
+    return timed(history)
 
 
 def warm_up(world: PeerWorld) -> None:

@@ -20,10 +20,9 @@ Starsim runs on one core (numpy; its few numba helpers are not parallel).
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
-from peers_world import BETA, GAMMA, SEED_INFECTED, PeerWorld
+from peers_world import BETA, GAMMA, SEED_INFECTED, PeerRun, PeerWorld, timed
 
 
 def available() -> bool:
@@ -91,14 +90,16 @@ def _sim(world: PeerWorld, steps: int, seed: int):
     return sim, sir
 
 
-def run_starsim(world: PeerWorld, steps: int, seed: int) -> tuple[float, float]:
-    """One history of ``steps`` daily steps: (seconds, attack rate)."""
-    start = time.perf_counter()
-    sim, sir = _sim(world, steps, seed)
-    sim.run()
-    seconds = time.perf_counter() - start
-    susceptible = float(np.count_nonzero(sir.susceptible.raw[: int(world.population.sum())]))
-    return seconds, 1.0 - susceptible / float(world.population.sum())
+def run_starsim(world: PeerWorld, steps: int, seed: int) -> PeerRun:
+    """One history of ``steps`` daily steps, timed, with its attack rate."""
+
+    def history() -> float:
+        sim, sir = _sim(world, steps, seed)
+        sim.run()
+        people = int(world.population.sum())
+        return 1.0 - np.count_nonzero(sir.susceptible.raw[:people]) / people
+
+    return timed(history)
 
 
 def warm_up(world: PeerWorld) -> None:

@@ -16,7 +16,10 @@ from these by far less than the float32 that LASER keeps the network in.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -50,6 +53,25 @@ class PeerWorld:
     @property
     def n(self) -> int:
         return len(self.names)
+
+
+class PeerRun(NamedTuple):
+    """One timed history: wall seconds, CPU seconds of this process, share ever infected."""
+
+    seconds: float
+    cpu_seconds: float
+    attack_rate: float
+
+
+def timed(history: Callable[[], float]) -> PeerRun:
+    """Run ``history`` (one history of a tool, returning its attack rate) and time it.
+
+    CPU seconds count every thread of the process: with one thread each they are the work done,
+    and on a busy machine they vary far less than wall seconds.
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    attack_rate = history()
+    return PeerRun(time.perf_counter() - wall, time.process_time() - cpu, attack_rate)
 
 
 def gravity_coupling(
