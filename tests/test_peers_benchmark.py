@@ -91,3 +91,17 @@ def test_contact_coupling_says_what_it_needs() -> None:
         peers_hyosan.contact_scenario(world)
     with pytest.raises(HyosanError, match="coupling"):
         peers_hyosan.run_hyosan(world, 1, seed=0, coupling="teleport")
+
+
+def test_a_history_that_dies_out_runs_again() -> None:
+    """A history under peers.TOOK_OFF is run again with another seed and counted, not timed."""
+    seeds: list[int] = []
+
+    def runner(world, steps, seed):
+        seeds.append(seed)
+        return peers_world.PeerRun(1.0, 1.0, 0.9 if len(seeds) == 2 else 1e-6)
+
+    history, died = peers._taking_off(runner, None, 180, seed=4)
+    assert (history.attack_rate, died, seeds) == (0.9, 1, [4, 1004])
+    with pytest.raises(RuntimeError, match="died out"):
+        peers._taking_off(lambda world, steps, seed: peers_world.PeerRun(1, 1, 0.0), None, 1, 1)
