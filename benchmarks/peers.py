@@ -49,8 +49,6 @@ run's own spread is a few thousandths (the final size's standard deviation is ab
 sqrt(z (1 - z) / N) / (1 - R0 (1 - z)), 0.001 at 1 % of the people), and the rest is the epidemic
 not quite over at day 180 (hyosan, full city: 0.9065 at day 180, 0.9072 at day 300) and, with
 ``--quick``'s 225 people a dong, small dongs ending a little lower (gaps of 0.007-0.015 seen)."""
-
-
 TOOK_OFF = 0.01
 """Attack rate below which a history's outbreak died out early. Ten first cases each start a
 chain that ends at once with probability about 1/R0, all ten with (1/R0)^10 ~ 1e-4 to 2e-4, and
@@ -59,7 +57,9 @@ ten periods of 0.4-7.4 days, 16 cases in all); such a history says nothing of sp
 MAX_TRIES = 5
 
 
-def _runner(tool: str, coupling: str) -> Callable[[peers_world.PeerWorld, int, int], tuple]:
+def _runner(
+    tool: str, coupling: str
+) -> Callable[[peers_world.PeerWorld, int, int], peers_world.PeerRun]:
     if tool == "hyosan":
         return lambda world, steps, seed: peers_hyosan.run_hyosan(world, steps, seed, coupling)
     return {"laser": peers_laser.run_laser, "starsim": peers_starsim.run_starsim}[tool]
