@@ -19,6 +19,7 @@ import numpy as np
 
 from hyosan import interventions as iv
 from hyosan.errors import HyosanError, key_prefix, suggest
+from hyosan.limits import Limits
 from hyosan.models.units import parse_quantity
 from hyosan.scenarios.files.reading import apply_overrides, read_document
 from hyosan.scenarios.files.schema import (
@@ -85,7 +86,9 @@ def build_spec(spec: ScenarioFile) -> LoadedScenario:
     """The Scenario and run settings of a checked document."""
     from hyosan.scenarios.scenario import Scenario
 
+    limits = Limits.of(spec.run.limits.model_dump())
     with key_prefix("world"):
+        _check_size(spec.world, limits)
         world = build_world(spec.world)
     with key_prefix("model"):
         model = build_model(spec.model, world.model)
@@ -179,6 +182,24 @@ def build_world(spec: WorldSpec) -> World:
         rooms = [room.model_dump(exclude_none=True) for room in spec.building.rooms]
         doors = [door.model_dump() for door in spec.building.doors]
         return World(building(rooms, doors), name="building")
+
+
+def _check_size(spec: WorldSpec, limits: Limits) -> None:
+    """Refuse a world over ``limits.places`` before building it (a grid's shape, a built-in
+    world's size option), so that a huge world fails at once, not after minutes and gigabytes."""
+    from hyosan import scenarios
+    from hyosan.run.preflight import check_places
+
+    if spec.grid is not None:
+        check_places(spec.grid.shape[0] * spec.grid.shape[1], limits, "grid.shape")
+    elif spec.building is not None:
+        check_places(len(spec.building.rooms), limits, "building.rooms")
+    elif spec.builtin is not None and spec.builtin in scenarios.names():
+        estimate = scenarios.places_of(spec.builtin, dict(spec.options))
+        if estimate is not None:
+            size_key = next(iter(spec.options), "builtin") if spec.options else "builtin"
+            sized = [k for k in spec.options if k in ("size", "resolution", "shape")]
+            check_places(estimate, limits, f"options.{sized[0]}" if sized else size_key)
 
 
 def _builtin_world(spec: WorldSpec) -> World:
