@@ -37,7 +37,7 @@ from pydantic_core import PydanticCustomError
 from hyosan import interventions as iv
 from hyosan.engines import ENGINES
 from hyosan.errors import HyosanError, hint, key_path, suggest
-from hyosan.limits import MAX_AREA, MAX_FACTOR, MAX_NUMBER, MAX_OPTION, Limits
+from hyosan.limits import MAX_AREA, MAX_FACTOR, MAX_NUMBER, MAX_OPTION, MAX_ORDER, Limits
 from hyosan.models.units import conversion, parse_quantity, seconds_of
 
 MAX_PLACES = 10_000_000
@@ -400,7 +400,7 @@ class ReactionSpec(Strict):
     equation: Name = Field(
         description="'reactants -> products' in the model's compartments, e.g. 'S + Z -> 2 Z' "
         "or 'I -> Z'; '0' on the left for arrivals. Only a reaction with no reactants may make "
-        "more people than it takes."
+        f"more people than it takes. At most {MAX_ORDER} people on each side."
     )
     rate: Name = Field(
         description="The rate constant: an expression of parameters, e.g. 'beta' or "
@@ -427,7 +427,8 @@ class ModelSpec(Strict):
         default_factory=dict,
         description='Parameter values, e.g. { beta = "0.5/hour", tau = "20 minutes" }: a '
         "quantity with its unit, or a bare number (in the parameter's own unit for a built-in "
-        "model, in the model's time unit for a custom one). A built-in model takes only its own "
+        "model, in the model's time unit for a custom one), finite and at most "
+        f"{MAX_NUMBER:g} in magnitude in the unit written. A built-in model takes only its own "
         "parameters. Rates are >= 0; only a parameter used in attraction alone may be negative.",
     )
     compartments: list[Name] | None = Field(
@@ -670,7 +671,10 @@ InterventionSpec = Annotated[
 
 # ------------------------------------------------------------------------------------------------
 # Run settings and the whole document.
-_RUN_TIME = "a time > 0, a number in the model's time unit or a text such as '3 days'"
+_RUN_TIME = (
+    "a time > 0 (at most 1e12 in its unit), a number in the model's time unit or a text such "
+    "as '3 days'"
+)
 _DEFAULT_LIMITS = Limits()
 _RAISE = "A run over it is refused before it starts, naming the key at fault."
 
