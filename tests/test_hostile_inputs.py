@@ -148,10 +148,10 @@ VALIDATE_CASES = [
         ],
         "interventions[0].value",
     ),
-    ("order300", [], "model"),
-    ("order_huge", [], "model"),
-    ("complex", [], "model"),
-    ("overflow", [], "model"),
+    ("order300", [], "model.reactions[0].equation"),
+    ("order_huge", [], "model.reactions[0].equation"),
+    ("complex", [], "model.reactions[0].rate"),
+    ("overflow", [], "model.reactions[0].rate"),
     ("big", [], "world.grid.shape"),
 ]
 

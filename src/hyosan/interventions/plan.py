@@ -316,6 +316,11 @@ class InterventionPlan:
             groups.setdefault(self._key(run, t), []).append(run)
         return [(np.array(runs), self._network(key)) for key, runs in groups.items()]
 
+    def network_with(self, active: list[int] | range) -> CompiledNetwork:
+        """The network with the interventions ``active`` (indices) all in full effect, as a
+        cost estimate's worst case sees it."""
+        return self._network(tuple((k, 1.0) for k in active))
+
     def _network(self, key: tuple) -> CompiledNetwork:
         """The network with the active interventions of ``key`` applied (cached)."""
         if key in self._nets:

@@ -221,19 +221,22 @@ def preflight(
     *,
     allow_coarse_dt: bool = False,
     given: dict[str, Any] | None = None,
+    own_interventions: int = 0,
 ) -> Preflight:
     """Every check a run makes before it starts, for ``validate`` and ``run`` alike: the
     network's numbers (compile), the interventions (resolved against it), tau's step
     (:func:`hyosan.run.checks.step_check`), the cost against ``settings.limits``; and the
     warnings (nobody can move, a coarse step). ``settings``: a
-    ``hyosan.scenarios.files.RunSettings``."""
+    ``hyosan.scenarios.files.RunSettings``; ``given``: the run keys the file sets (errors name
+    them); ``own_interventions``: how many of the scenario's interventions are a built-in
+    world's own (the file's are numbered after them)."""
     from hyosan.interventions import InterventionPlan
     from hyosan.run.checks import immobility, step_check
     from hyosan.run.options import DEFAULT_STEP_ACCURACY
 
     net = scenario.compile()
     plan = InterventionPlan(scenario, net, 1, 0)
-    worst = _strongest(plan, net)
+    worst, raised_by = _strongest(plan, net, own_interventions)
     limits = Limits.of(getattr(settings, "limits", None))
     cost = estimate_cost(
         scenario,
@@ -248,6 +251,10 @@ def preflight(
         check_every=settings.check_every,
         batch=settings.batch,
     )
+    if raised_by:
+        cost = dataclasses.replace(
+            cost, culprit=raised_by, culprit_text=f"{cost.culprit_text}, sped up by {raised_by}"
+        )
     check_cost(cost, limits, given)
     warnings = []
     if settings.engine == "tau" and settings.dt is not None and settings.accuracy is None:
@@ -278,15 +285,26 @@ def _count(t_end: float, every: float | None) -> int:
     return int(ratio) if math.isfinite(ratio) and ratio < 1e18 else 10**18
 
 
-def _strongest(plan: Any, net: CompiledNetwork) -> CompiledNetwork:
-    """The network with every intervention active at once (the fastest it can get)."""
+def _strongest(plan: Any, net: CompiledNetwork, own: int) -> tuple[CompiledNetwork, str]:
+    """The network with every intervention active at once, if that is faster than without
+    any, and the key of the intervention that speeds it most (``own``: how many come from a
+    built-in world, before the file's); else ``net`` and ''."""
     if not plan.items:
-        return net
-    key = tuple((k, 1.0) for k in range(len(plan.items)))
-    strongest = plan._network(key)
-    return strongest if float(hazard_bounds(strongest).max(initial=0.0)) > float(
-        hazard_bounds(net).max(initial=0.0)
-    ) else net  # fmt: skip
+        return net, ""
+    base = _top(net)
+    strongest = plan.network_with(range(len(plan.items)))
+    if _top(strongest) <= base:
+        return net, ""
+    k = max(range(len(plan.items)), key=lambda k: _top(plan.network_with([k])))
+    item = plan.items[k]
+    field_name = "factor" if hasattr(item, "factor") else "value" if hasattr(item, "value") else ""
+    key = f"interventions[{k - own}]" if k >= own else "world"
+    return strongest, f"{key}.{field_name}" if field_name and k >= own else key
+
+
+def _top(net: CompiledNetwork) -> float:
+    bounds = hazard_bounds(net)
+    return float(bounds.max(initial=0.0)) if bounds.size else 0.0
 
 
 def _fastest(scenario: Any, net: CompiledNetwork, bounds: np.ndarray) -> tuple[float, str, str]:

@@ -162,10 +162,15 @@ class Provenance:
         it starts (:func:`hyosan.run.preflight.preflight`): ``hyosan validate`` and ``hyosan
         run`` both come through here, so validate passes exactly what run would start."""
         loaded = self.load()
-        given = loaded.document.get("run", {}) if isinstance(loaded.document, dict) else {}
+        document = loaded.document if isinstance(loaded.document, dict) else {}
+        own = len(loaded.scenario.interventions) - len(document.get("interventions", []))
         with key_source(self.source.where):
             found = preflight(
-                loaded.scenario, loaded.settings, allow_coarse_dt=allow_coarse_dt, given=given
+                loaded.scenario,
+                loaded.settings,
+                allow_coarse_dt=allow_coarse_dt,
+                given=document.get("run", {}),
+                own_interventions=own,
             )
         return loaded, found
 

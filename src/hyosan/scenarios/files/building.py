@@ -20,6 +20,7 @@ import numpy as np
 from hyosan import interventions as iv
 from hyosan.errors import HyosanError, key_prefix, suggest
 from hyosan.limits import Limits
+from hyosan.models.expressions import names_in
 from hyosan.models.units import parse_quantity
 from hyosan.scenarios.files.reading import apply_overrides, read_document
 from hyosan.scenarios.files.schema import (
@@ -323,6 +324,7 @@ def _custom_model(spec: ModelSpec) -> Any:
         for k in ("time_unit", "contact", "population", "susceptible", "infectious", "latent")
         if (v := getattr(spec, k)) is not None
     }
+    _check_reactions(spec, parameters, optional.get("time_unit", "hour"))
     try:
         return Model(
             name=spec.name or "custom",
@@ -338,6 +340,27 @@ def _custom_model(spec: ModelSpec) -> Any:
         )
     except OverflowError:
         raise HyosanError("a rate is too large to compute", key="reactions") from None
+
+
+def _check_reactions(spec: ModelSpec, parameters: Mapping[str, Any], time_unit: str) -> None:
+    """Each reaction's equation (at most MAX_ORDER people a side) and rate (a finite real
+    number), checked under its own key before the model checks them all."""
+    from hyosan.models.expressions import evaluate
+    from hyosan.models.spec import Reaction
+    from hyosan.models.units import conversion
+
+    values = {}
+    for name, parameter in parameters.items():
+        with key_prefix(f"parameters.{name}"):
+            values[name] = parameter.value * conversion(parameter.unit, time_unit)
+    assert spec.reactions is not None
+    for k, item in enumerate(spec.reactions):
+        reaction = Reaction(item.name, item.equation, item.rate)
+        with key_prefix(f"reactions[{k}].equation"):
+            reaction.sides  # noqa: B018 - parsing is the check
+        with key_prefix(f"reactions[{k}].rate"):
+            if all(name in values for name in names_in(item.rate, f"reaction {item.name!r}")):
+                evaluate(item.rate, values, f"reaction {item.name!r}")
 
 
 def _builtin_model(spec: ModelSpec, world_model: Any) -> Any:

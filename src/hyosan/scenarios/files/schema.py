@@ -95,7 +95,7 @@ def _check_time(value: Any) -> float | str:
                 f"({unit!r} is not a time unit)"
             ) from None
     if not (math.isfinite(number) and number >= 0):
-        raise ValueError(f"expected a time >= 0, got {value!r}")
+        raise ValueError(f"expected a finite time >= 0, got {value!r}")
     _in_range(number, value)
     return value if isinstance(value, str) else float(value)
 
