@@ -153,6 +153,8 @@ VALIDATE_CASES = [
     ("complex", [], "model.reactions[0].rate"),
     ("overflow", [], "model.reactions[0].rate"),
     ("big", [], "world.grid.shape"),
+    ("base", ["--set", 'model={name="jonas", options={stages=100000}}'], "model.options"),
+    ("grid", ["--set", "world.grid.cell_area=1e300"], "world.grid.cell_area"),
 ]
 
 

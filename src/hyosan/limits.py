@@ -36,6 +36,9 @@ MAX_AREA = 1e12
 MAX_ORDER = 4
 """The most people a reaction may take at once (the sum of its reactant coefficients), and the
 largest coefficient of a product: real encounters involve two or three."""
+MAX_STAGES = 100
+"""The most Erlang stages of a delay (``jonas(stages=...)``): each is a compartment and a
+reaction, and 100 already makes the delay nearly fixed (its spread is 1/10 of its mean)."""
 MAX_OPTION = 1e12
 """The largest magnitude of a numeric option of a built-in world or model."""
 MAX_YAML_NODES = 1_000_000
