@@ -178,7 +178,7 @@ def check_cost(cost: Cost, limits: Limits, given: dict[str, Any] | None = None) 
     if cost.memory_gb > limits.memory_gb:
         raise HyosanError(
             f"the results and the engine's state would take about {cost.memory_gb:,.3g} GiB "
-            f"({cost.runs:,} runs x {cost.records:,} records of {cost.places:,} places); lower "
+            f"({cost.runs:,} runs x {cost.records:,} records, {cost.places:,} places); lower "
             "runs, lengthen record_every or snapshot_every, or use a smaller world; "
             + limits.raise_hint("memory_gb", cost.memory_gb),
             key="run.runs" if cost.runs > 1 else "run.record_every",
@@ -187,9 +187,8 @@ def check_cost(cost: Cost, limits: Limits, given: dict[str, Any] | None = None) 
         if cost.culprit_text else ""  # fmt: skip
     if cost.steps > limits.steps:
         leaps = "ode steps, weighted" if cost.engine == "ode" else "tau leaps"
-        fixed = cost.engine == "tau" and given.get("dt") is not None and not cost.culprit_text
-        key = "run.dt" if fixed or (cost.engine == "tau" and given.get("dt") and
-                                    given.get("accuracy") is None) else cost.culprit or "run.t_end"
+        fixed = cost.engine == "tau" and given.get("dt") is not None  # a dt given is fixed
+        key = "run.dt" if fixed else cost.culprit or "run.t_end"
         raise HyosanError(
             f"a run would take about {cost.steps:.3g} {leaps}{what}: far beyond what can "
             f"finish; lower the rate, lengthen dt or shorten t_end; "

@@ -197,10 +197,9 @@ def _check_size(spec: WorldSpec, limits: Limits) -> None:
         check_places(len(spec.building.rooms), limits, "building.rooms")
     elif spec.builtin is not None and spec.builtin in scenarios.names():
         estimate = scenarios.places_of(spec.builtin, dict(spec.options))
-        if estimate is not None:
-            size_key = next(iter(spec.options), "builtin") if spec.options else "builtin"
-            sized = [k for k in spec.options if k in ("size", "resolution", "shape")]
-            check_places(estimate, limits, f"options.{sized[0]}" if sized else size_key)
+        if estimate is not None:  # the options decide the size: name the one given
+            named = [key for key in spec.options if key in ("size", "resolution", "shape")]
+            check_places(estimate, limits, f"options.{named[0]}" if named else "builtin")
 
 
 def _builtin_world(spec: WorldSpec) -> World:
