@@ -631,8 +631,8 @@ class InterventionBase(Strict):
 
     start: Time | None = Field(
         None,
-        description="When it starts: a time >= 0, a number in the model's time unit or a text "
-        "such as '2 hours'. Default 0, the start of the run. Give start or trigger, not both.",
+        description="When it starts: a time >= 0 (at most 1e12 in its unit), a number in the "
+        "model's time unit or a text such as '2 hours'. Default 0, the start of the run. Give start or trigger, not both.",
     )
     trigger: TriggerSpec | None = Field(  # type: ignore[valid-type]
         None,
@@ -702,7 +702,9 @@ class LimitsSpec(Strict):
     steps: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
         _DEFAULT_LIMITS.steps,
         description="The most tau leaps of one run: t_end / dt, or for adaptive steps "
-        "t_end x the fastest rate a person has / the accuracy. Default "
+        "t_end x the fastest rate a person has / the accuracy (with every intervention in full "
+        "effect); an ode step counts as 100 leaps, and ode needs about t_end x that rate / 3 "
+        "steps. Default "
         f"{_DEFAULT_LIMITS.steps:g}. {_RAISE}",
     )
     events: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
