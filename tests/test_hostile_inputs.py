@@ -100,9 +100,7 @@ def scenario_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     paths["bomb"] = folder / "bomb.yaml"
     paths["bomb"].write_text(BOMB)
     paths["big"] = folder / "big.toml"
-    paths["big"].write_text(
-        GRID.replace("[10, 10]", "[1, 10000000]").replace('"5,5"', '"0,5"')
-    )
+    paths["big"].write_text(GRID.replace("[10, 10]", "[1, 10000000]").replace('"5,5"', '"0,5"'))
     return paths
 
 

@@ -208,8 +208,7 @@ def check_places(n_places: int, limits: Limits, key: str) -> None:
     """Refuse a world of more than ``limits.places`` places before it is built."""
     if n_places > limits.places:
         raise HyosanError(
-            f"{n_places:,} places is more than the limit; "
-            + limits.raise_hint("places", n_places),
+            f"{n_places:,} places is more than the limit; " + limits.raise_hint("places", n_places),
             key=key,
         )
 

@@ -158,6 +158,8 @@ Zone = Annotated[
         }
     ),
 ]
+
+
 def _not_bool(value: Any) -> Any:
     """true and false are not numbers (pydantic would read them as 1 and 0)."""
     if isinstance(value, bool):
@@ -632,7 +634,8 @@ class InterventionBase(Strict):
     start: Time | None = Field(
         None,
         description="When it starts: a time >= 0 (at most 1e12 in its unit), a number in the "
-        "model's time unit or a text such as '2 hours'. Default 0, the start of the run. Give start or trigger, not both.",
+        "model's time unit or a text such as '2 hours'. Default 0, the start of the run. "
+        "Give start or trigger, not both.",
     )
     trigger: TriggerSpec | None = Field(  # type: ignore[valid-type]
         None,
