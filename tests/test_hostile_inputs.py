@@ -383,3 +383,35 @@ def test_engines_at_extreme_allowed_values_stay_finite_and_conserved(engine):
         people = counts.sum(axis=(2, 3))
         assert np.allclose(people, total, rtol=1e-6), (kind, people)
         assert ds.attrs["status"] == "complete", kind
+
+
+def test_python_api_checks_the_same_boundary():
+    """From Python too: an infinite factor, a NaN rate in a network, a run that cannot finish
+    are errors before any engine sees them."""
+    from dataclasses import replace
+
+    from hyosan import interventions as iv
+    from hyosan.limits import check_network
+    from hyosan.models.library import szr
+    from hyosan.places.builders import grid
+    from hyosan.run.simulate import simulate
+    from hyosan.scenarios.scenario import Scenario
+
+    places = grid((3, 3), {"S": 5}).with_outbreak("1,1", "Z", 1)
+    scenario = Scenario(model=szr(hop=0.5), places=places)
+    for factor in (math.inf, math.nan, -1.0, 1e7):
+        bad = replace(scenario, interventions=[iv.ScaleLinks(group="grid", factor=factor)])
+        with pytest.raises(HyosanError) as caught:
+            simulate(bad, t_end=1.0, engine="ssa", seed=1)
+        assert caught.value.key == "interventions[0].factor"
+    with pytest.raises(HyosanError) as caught:
+        simulate(scenario, t_end=1.0, engine="tau", seed=1, record_every=1e-9)
+    assert caught.value.key == "run.record_every"
+    net = scenario.compile()
+    for name in ("rate", "group_rate", "link_weight"):
+        values = getattr(net, name).copy()
+        values.flat[0] = math.nan
+        with pytest.raises(HyosanError, match="finite"):
+            check_network(replace(net, **{name: values}))
+    with pytest.raises(HyosanError, match="parameter 'beta'"):
+        szr(beta=1e300)
