@@ -270,6 +270,11 @@ def test_crafted_results_files_name_the_attribute(tmp_path, attrs, key):
     _refused(result, key)
 
 
+def test_info_on_a_crafted_results_file_is_bad_input(tmp_path):
+    path = _crafted(tmp_path, runs_requested="many")
+    _refused(runner.invoke(app, ["info", str(path)]), "cannot read it")
+
+
 # ------------------------------------------------------------------------------------------------
 # Random numbers and texts into rate and time fields, through the file layer.
 NUMBERS = st.one_of(

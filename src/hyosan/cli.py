@@ -98,15 +98,16 @@ def _warnings_on_console() -> Iterator[None]:
 
 
 @contextmanager
-def _crafted_results(path: Path) -> Iterator[None]:
-    """A results file whose attributes or variables are missing or malformed (made by hand,
-    or by something else) is bad input naming what is wrong, not a traceback."""
+def _crafted_results(path: Path, malformed: bool = True) -> Iterator[None]:
+    """A results file whose attributes or variables are missing (or, with ``malformed``,
+    unreadable: made by hand, or by something else) is bad input naming what is wrong, not a
+    traceback."""
     try:
         yield
     except KeyError as error:
         raise BadInputError(f"results file {str(path)!r}: lacks {error}") from None
     except (TypeError, ValueError) as error:
-        if isinstance(error, HyosanError):
+        if isinstance(error, HyosanError) or not malformed:
             raise
         raise BadInputError(f"results file {str(path)!r}: cannot read it ({error})") from None
 
@@ -459,7 +460,7 @@ def plot(
         else:
             from hyosan import plots
 
-            with _crafted_results(results):
+            with _crafted_results(results, malformed=False):
                 written = plots.plot(load(results), kind, out, run=run_index, time=at_time)
     if as_json:
         print(json.dumps({"ok": True, "kind": kind, "out": str(written)}))
