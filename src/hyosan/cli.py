@@ -11,6 +11,7 @@ drop. Styled words are ``rich.text.Text`` pieces, never markup strings.
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sys
 import warnings
@@ -97,6 +98,21 @@ def _warnings_on_console() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _crafted_results(path: Path, malformed: bool = True) -> Iterator[None]:
+    """A results file whose attributes or variables are missing (or, with ``malformed``,
+    unreadable: made by hand, or by something else) is bad input naming what is wrong, not a
+    traceback."""
+    try:
+        yield
+    except KeyError as error:
+        raise BadInputError(f"results file {str(path)!r}: lacks {error}") from None
+    except (TypeError, ValueError) as error:
+        if isinstance(error, HyosanError) or not malformed:
+            raise
+        raise BadInputError(f"results file {str(path)!r}: cannot read it ({error})") from None
+
+
 def _listen_for_interrupts() -> None:
     """Ctrl-C raises KeyboardInterrupt even when the parent shell or runner ignores SIGINT."""
     with suppress(ValueError):  # not the main thread
@@ -162,9 +178,7 @@ def run(
                 _check_suffix(path, kind)
         if batch is not None and batch < 1:
             raise BadInputError(f"--batch must be a positive number of runs, got {batch}")
-        ensemble = provenance.ensemble(out, summary, batch)
-        if allow_coarse_dt:
-            ensemble.options["allow_coarse_dt"] = True
+        ensemble = provenance.ensemble(out, summary, batch, allow_coarse_dt)
         show_bar = not quiet and console.is_terminal
         unit = ensemble.scenario.model.time_unit
         bar = ProgressBar(ensemble.runs, unit, console) if show_bar else None
@@ -282,18 +296,21 @@ def _print_info(info: dict[str, Any]) -> None:
 def validate(
     scenario: str = typer.Argument(..., help="a scenario file (.toml, .yaml) or a built-in name"),
     set_: list[str] = typer.Option([], "--set", "-s", help="override a key, as for run"),
+    allow_coarse_dt: bool = typer.Option(
+        False, "--allow-coarse-dt", help="accept a --dt far above tau's safe step, as run does"
+    ),
     quiet: bool = QuietOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Check a scenario file without running it; errors name the key at fault."""
-    from hyosan.run.checks import immobility
+    """Check a scenario file without running it, with exactly the checks run makes before it
+    starts (sizes, numbers, the run's estimated cost); errors name the key at fault."""
     from hyosan.run.provenance import Provenance, Source
 
     with _errors(as_json):
         source = Source.resolve(scenario)
-        loaded = Provenance(source, tuple(set_)).load()
+        loaded, found = Provenance(source, tuple(set_)).check(allow_coarse_dt)
         s, settings = loaded.scenario, loaded.settings
-        warned = [w for w in (immobility(s, s.compile()),) if w]
+        warned = found.warnings
     info = {
         "ok": True,
         "name": s.name,
@@ -310,6 +327,7 @@ def validate(
         "time_unit": s.model.time_unit,
         "seed": settings.seed,
         "warnings": warned,
+        "cost": found.cost.as_dict(),
     }
     if s.places.focus is not None:
         import numpy as np
@@ -388,10 +406,11 @@ def info(
 
     with _errors(as_json):
         ds = load(results)
+        with _crafted_results(results):
+            details = describe(ds)
         if summary is not None:
             _check_suffix(summary, "summary")
             save_summary(ds, summary)
-    details = describe(ds)
     if as_json:
         print(json.dumps(details))
         return
@@ -428,6 +447,8 @@ def plot(
     from hyosan.results.io import load
 
     with _errors(as_json):
+        if at_time is not None and not math.isfinite(at_time):
+            raise BadInputError(f"--time: expected a finite time, got {at_time!r}")
         if kind not in PLOT_KINDS:
             raise BadInputError("--kind: " + suggest(kind, PLOT_KINDS, "plot kind"))
         if out is None:
@@ -440,7 +461,8 @@ def plot(
         else:
             from hyosan import plots
 
-            written = plots.plot(load(results), kind, out, run=run_index, time=at_time)
+            with _crafted_results(results, malformed=False):
+                written = plots.plot(load(results), kind, out, run=run_index, time=at_time)
     if as_json:
         print(json.dumps({"ok": True, "kind": kind, "out": str(written)}))
     elif not quiet:

@@ -37,7 +37,8 @@ class Trigger:
     )
     threshold: float = field(
         metadata={
-            "description": "The number of people (>= 0) in `compartment` (summed over `region`) "
+            "description": "The number of people (>= 0, finite) in `compartment` (summed over "
+            "`region`) "
             "at which the trigger fires: when the count reaches it (>=), or with `below` when "
             "it falls to it (<=). Required."
         }
@@ -137,8 +138,9 @@ class ScaleLinks(Intervention):
     factor: float = field(
         default=0.0,
         metadata={
-            "description": "A number >= 0 that multiplies the hop rates along the group's "
-            "links: 0 closes them, 0.1 leaves a tenth, 2 doubles them. Required."
+            "description": "A number from 0 to 1e6 (hyosan.limits.MAX_FACTOR) that multiplies "
+            "the hop rates along the group's links: 0 closes them, 0.1 leaves a tenth, 2 doubles "
+            "them. Required."
         },
     )
     compartments: tuple[str, ...] | None = field(

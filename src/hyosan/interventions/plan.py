@@ -24,6 +24,7 @@ from hyosan.interventions.kinds import (
     SetParameter,
     Trigger,
 )
+from hyosan.limits import MAX_FACTOR, MAX_PARAMETER, check_network, finite
 from hyosan.models.spec import Model, Parameter
 from hyosan.models.units import conversion
 from hyosan.network import CompiledNetwork, ParameterChange, ParameterOverrides
@@ -107,14 +108,25 @@ class InterventionPlan:
                 raise HyosanError(
                     suggest(trig.region, labels.regions, "region"), key=f"{where}.trigger.region"
                 )
-            if trig.delay < 0:
+            if not trig.delay >= 0:
                 raise HyosanError("must be >= 0", key=f"{where}.trigger.delay")
-        elif not (isinstance(item.start, numbers.Real) and float(item.start) >= 0):
+            finite(trig.delay, f"{where}.trigger.delay", low=0, high=MAX_PARAMETER, what="a time")
+            finite(trig.threshold, f"{where}.trigger.threshold", low=-MAX_PARAMETER,
+                   high=MAX_PARAMETER)  # fmt: skip
+        elif not (
+            isinstance(item.start, numbers.Real)
+            and not isinstance(item.start, bool)
+            and float(item.start) >= 0
+        ):
             raise HyosanError(
                 f"must be a time >= 0 or a Trigger, got {item.start!r}", key=f"{where}.start"
             )
+        else:
+            finite(item.start, f"{where}.start", low=0, high=MAX_PARAMETER, what="a time")
         if item.duration is not None and not item.duration > 0:
             raise HyosanError("must be positive", key=f"{where}.duration")
+        if item.duration is not None:
+            finite(item.duration, f"{where}.duration", low=0, high=MAX_PARAMETER, what="a time")
 
     def _check_what(self, item: Intervention, where: str) -> None:
         """Its link group, parameter, compartments, fraction and destination."""
@@ -125,8 +137,8 @@ class InterventionPlan:
             )
         if isinstance(item, SetParameter):
             self._check_parameter(item, where)
-        if isinstance(item, ScaleLinks) and not item.factor >= 0:
-            raise HyosanError(f"must be >= 0, got {item.factor!r}", key=f"{where}.factor")
+        if isinstance(item, ScaleLinks):
+            finite(item.factor, f"{where}.factor", low=0, high=MAX_FACTOR, what="a factor")
         if isinstance(item, (Bomb, ScaleLinks, Evacuate)):
             for comp in item.compartments or ():
                 if comp not in model.compartments and comp not in reported:
@@ -153,6 +165,8 @@ class InterventionPlan:
             )
         if not item.ramp >= 0:
             raise HyosanError(f"must be >= 0, got {item.ramp!r}", key=f"{where}.ramp")
+        finite(item.ramp, f"{where}.ramp", low=0, high=MAX_PARAMETER, what="a time")
+        finite(item.value, f"{where}.value", low=-MAX_PARAMETER, high=MAX_PARAMETER)
         if item.parameter in self.overrides.movement_parameters and item.zone is not None:
             raise HyosanError(
                 f"{item.parameter!r} is a hop rate, which is set for every place at once "
@@ -302,6 +316,11 @@ class InterventionPlan:
             groups.setdefault(self._key(run, t), []).append(run)
         return [(np.array(runs), self._network(key)) for key, runs in groups.items()]
 
+    def network_with(self, active: list[int] | range) -> CompiledNetwork:
+        """The network with the interventions ``active`` (indices) all in full effect, as a
+        cost estimate's worst case sees it."""
+        return self._network(tuple((k, 1.0) for k in active))
+
     def _network(self, key: tuple) -> CompiledNetwork:
         """The network with the active interventions of ``key`` applied (cached)."""
         if key in self._nets:
@@ -326,7 +345,7 @@ class InterventionPlan:
                     for s in range(net.n_species):
                         if self._chosen(s, item.compartments):
                             group_rate[g, s] *= item.factor
-        net = replace(net, group_rate=group_rate)
+        net = check_network(replace(net, group_rate=group_rate), "interventions")
         if len(self._nets) > _NETWORKS_KEPT:
             self._nets.clear()
         self._nets[key] = net

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Mapping
 
@@ -50,17 +51,26 @@ def evaluate(expression: str, values: Mapping[str, float], where: str) -> float:
             return float(values[node.id])
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             try:
-                return _BINARY[type(node.op)](walk(node.left), walk(node.right))
+                value = _BINARY[type(node.op)](walk(node.left), walk(node.right))
             except (ZeroDivisionError, OverflowError):
                 message = f"{where}: rate {expression!r} divides by zero or overflows"
                 raise ModelError(message) from None
+            if isinstance(value, complex):  # a negative number to a fractional power
+                raise ModelError(
+                    f"{where}: rate {expression!r} is not a real number (a negative number "
+                    "raised to a fractional power)"
+                )
+            return value
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             return _UNARY[type(node.op)](walk(node.operand))
         raise ModelError(
             f"{where}: rate {expression!r} may only use numbers, parameters, + - * / **"
         )
 
-    return walk(tree)
+    value = walk(tree)
+    if not math.isfinite(value):  # e.g. a product of large parameters that overflows to inf
+        raise ModelError(f"{where}: rate {expression!r} = {value} is not a finite number")
+    return value
 
 
 def _parse(expression: str, where: str) -> ast.Expression:

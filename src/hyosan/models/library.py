@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hyosan.limits import MAX_STAGES
 from hyosan.models.spec import Model, Parameter, Reaction
 
 
@@ -161,10 +162,14 @@ def jonas(
     per unit area beyond it): by default a plain random walk; with ``zombie_wander`` 0 they stand
     still until they hear people next door, as in the show (the ``seoul`` world's choice).
     """
-    if int(stages) != stages or stages < 1:
+    valid = isinstance(stages, (int, float)) and not isinstance(stages, bool)
+    if not (valid and 1 <= stages <= MAX_STAGES and int(stages) == stages):
         from hyosan.errors import ModelError
 
-        raise ModelError(f"jonas: stages must be a positive integer, got {stages!r}")
+        raise ModelError(
+            f"jonas: stages must be a whole number from 1 to {MAX_STAGES} "
+            f"(hyosan.limits.MAX_STAGES), got {stages!r}"
+        )
     stage_names = tuple(f"E{j}" for j in range(1, stages + 1))
     reactions = [
         Reaction("bite", "S + Z -> E1 + Z", "beta"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from hyosan.errors import ModelError, suggest
+from hyosan.limits import MAX_ORDER, MAX_PARAMETER
 from hyosan.models.expressions import evaluate, names_in
 from hyosan.models.units import TIME_UNITS, conversion, parse_quantity
 
@@ -31,7 +32,20 @@ def parse_side(text: str, where: str) -> dict[str, int]:
         match = _TERM.match(part)
         if not match:
             raise ModelError(f"{where}: cannot read term {part.strip()!r}")
-        terms[match.group(2)] += int(match.group(1) or 1)
+        digits = match.group(1) or "1"
+        if len(digits) > 3 or int(digits) > MAX_ORDER:
+            raise ModelError(
+                f"{where}: coefficient {digits} of {match.group(2)!r} is more than "
+                f"{MAX_ORDER} (hyosan.limits.MAX_ORDER: a reaction takes or makes at most "
+                f"{MAX_ORDER} people at once)"
+            )
+        terms[match.group(2)] += int(digits)
+    if sum(terms.values()) > MAX_ORDER:
+        raise ModelError(
+            f"{where}: {sum(terms.values())} people on one side is more than {MAX_ORDER} "
+            "(hyosan.limits.MAX_ORDER: a reaction takes or makes at most "
+            f"{MAX_ORDER} people at once)"
+        )
     return dict(terms)
 
 
@@ -192,6 +206,12 @@ class Model:
             except ModelError as error:
                 raise ModelError(f"parameter {name!r}: {error}") from None
             out[name] = param.value * factor
+            if not (math.isfinite(out[name]) and abs(out[name]) <= MAX_PARAMETER):
+                raise ModelError(
+                    f"parameter {name!r} = {param.value!r} {param.unit} is "
+                    f"{out[name]:g} per {self.time_unit}: expected a finite number at most "
+                    f"{MAX_PARAMETER:g} in magnitude"
+                )
         for name, value in (overrides or {}).items():
             if name not in out:
                 raise ModelError(suggest(name, out, "parameter"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import xarray as xr
 
 from hyosan.errors import HyosanError, suggest
 from hyosan.run.ensemble import Ensemble
+from hyosan.run.preflight import Preflight, preflight
 from hyosan.run.progress import Progress
 
 SCENARIO_SUFFIXES = (".toml", ".yaml", ".yml")
@@ -78,17 +81,36 @@ class Provenance:
         from hyosan.results.io import load
 
         attrs = load(path).attrs
+        where = f"results file {str(path)!r}"
         if "source" not in attrs or "source_format" not in attrs:
             raise HyosanError(
                 f"--from {str(path)!r}: these results were not made by `hyosan run` "
                 "(no 'source' attribute); re-run them from Python with ds.attrs['scenario']"
             )
-        source = Source(
-            str(attrs["source"]), str(attrs["source_format"]), str(attrs["source_label"])
-        )
-        overrides = tuple(json.loads(attrs.get("overrides", "[]")))
-        options = json.loads(attrs.get("options", "{}"))
-        return cls(source, overrides, options)
+        if attrs["source_format"] not in ("toml", "yaml", "name"):
+            raise HyosanError(
+                f"expected 'toml', 'yaml' or 'name', got {attrs['source_format']!r}",
+                key="attrs.source_format",
+                source=where,
+            )
+        label = attrs.get("source_label", attrs["source"] if attrs["source_format"] == "name"
+                          else None)  # fmt: skip
+        if label is None:
+            raise HyosanError(
+                "missing: the name the scenario was read from", key="attrs.source_label",
+                source=where,
+            )  # fmt: skip
+        source = Source(str(attrs["source"]), str(attrs["source_format"]), str(label))
+        overrides = _json_attr(attrs, "overrides", "[]", list, where)
+        if not all(isinstance(item, str) for item in overrides):
+            raise HyosanError("expected a list of 'key=value' texts", key="attrs.overrides",
+                              source=where)  # fmt: skip
+        options = _json_attr(attrs, "options", "{}", dict, where)
+        unknown = sorted(set(options) - set(OPTION_KEYS))
+        if unknown:
+            raise HyosanError(suggest(unknown[0], OPTION_KEYS, "option"), key="attrs.options",
+                              source=where)  # fmt: skip
+        return cls(source, tuple(overrides), options)
 
     def amended(self, overrides: list[str] | tuple[str, ...] = (), **options: Any) -> Provenance:
         """More overrides (after the stored ones) and options (given ones win; None: unchanged)."""
@@ -135,14 +157,33 @@ class Provenance:
             attrs["document"] = json.dumps(document)
         return attrs
 
+    def check(self, allow_coarse_dt: bool = False) -> tuple[Any, Preflight]:
+        """The scenario and settings (a ``LoadedScenario``), and every check a run makes before
+        it starts (:func:`hyosan.run.preflight.preflight`): ``hyosan validate`` and ``hyosan
+        run`` both come through here, so validate passes exactly what run would start."""
+        loaded = self.load()
+        document = loaded.document if isinstance(loaded.document, dict) else {}
+        own = len(loaded.scenario.interventions) - len(document.get("interventions", []))
+        with key_source(self.source.where):
+            found = preflight(
+                loaded.scenario,
+                loaded.settings,
+                allow_coarse_dt=allow_coarse_dt,
+                given=document.get("run", {}),
+                own_interventions=own,
+            )
+        return loaded, found
+
     def ensemble(
         self,
         out: str | Path | None = None,
         summary: str | Path | None = None,
         batch: int | None = None,
+        allow_coarse_dt: bool = False,
     ) -> Ensemble:
-        """The ensemble this describes; a seed is drawn (and kept) if none is given."""
-        loaded = self.load()
+        """The ensemble this describes, checked (:meth:`check`); a seed is drawn (and kept) if
+        none is given."""
+        loaded, _ = self.check(allow_coarse_dt)
         provenance = self
         if loaded.settings.seed is None:
             provenance = self.amended(seed=secrets.randbits(63))
@@ -157,7 +198,33 @@ class Provenance:
             summary=summary,
             attrs=provenance.attrs(loaded.document),
             **settings.simulate_kwargs(),
+            **({"allow_coarse_dt": True} if allow_coarse_dt else {}),
         )
+
+
+def _json_attr(attrs: Any, name: str, default: str, kind: type, where: str) -> Any:
+    """A results attribute holding JSON of type ``kind``, or an error naming it."""
+    try:
+        value = json.loads(attrs.get(name, default))
+    except (TypeError, ValueError) as error:
+        raise HyosanError(f"not valid JSON ({error})", key=f"attrs.{name}", source=where) from None
+    if not isinstance(value, kind):
+        raise HyosanError(
+            f"expected a JSON {'list' if kind is list else 'object'}, got {type(value).__name__}",
+            key=f"attrs.{name}",
+            source=where,
+        )
+    return value
+
+
+@contextmanager
+def key_source(where: str) -> Iterator[None]:
+    """Errors of the checks name the scenario they are about, as the file layer's do."""
+    try:
+        yield
+    except HyosanError as error:
+        error.source = error.source or where
+        raise
 
 
 def run_source(

@@ -12,6 +12,7 @@ import heapq
 import math
 import time as wallclock
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
@@ -20,11 +21,13 @@ from hyosan.engines import ENGINES, make_engine
 from hyosan.errors import HyosanError, suggest
 from hyosan.interventions import InterventionPlan
 from hyosan.kernel_cache import is_compiled, mark_compiled
-from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.limits import Limits
+from hyosan.network.compiled import CompiledNetwork
 from hyosan.results.layout import with_place_layout
 from hyosan.results.recorder import Recorder, aggregate
 from hyosan.run.checks import HyosanWarning, immobility, step_check
 from hyosan.run.options import DEFAULT_STEP_ACCURACY, resolve_options
+from hyosan.run.preflight import check_cost, estimate_cost, hazard_bounds
 from hyosan.run.progress import Progress, ProgressBar, announce_compiling
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
@@ -38,34 +41,11 @@ def run_keys(seed: int, runs: int, first_run: int = 0) -> np.ndarray:
 
 
 def max_hazard(net: CompiledNetwork) -> float:
-    """An upper bound on one person's total event rate, over species and places.
-
-    For each species: the reactions that consume it, with their other reactants bounded by the
-    place's whole population (or by the share 1 under frequency-dependent contact), plus its
-    hops summed over every out-link. The initial counts bound the population of each place.
-    """
-    population = net.initial.sum(axis=1).astype(np.float64)
-    rate = net.rate.max(axis=0)
-    base = net.base_reaction
-    bound: dict[tuple[int, int], tuple[float, int]] = {}  # (source, base reaction) -> the
-    for r in range(net.n_reactions):  # largest of a character's variants, which are
-        source = int(net.source[r])  # alternatives, not extra hazards
-        if rate[r] == 0.0 or source < 0:
-            continue
-        key = (source, int(base[r]))
-        bound[key] = max(bound.get(key, (0.0, r)), (float(rate[r]), r))
-    per_species = np.zeros((net.n_species, net.n_places))
-    for (source, _), (value, r) in bound.items():
-        m = int(net.order[r])
-        if net.scale_mode == SCALE_AREA:
-            per_species[source] += value * (population / net.area) ** (m - 1)
-        else:
-            per_species[source] += value
-    link_source = np.repeat(np.arange(net.n_places), np.diff(net.out_ptr))
-    for s in range(net.n_species):
-        per_link = net.link_weight * net.group_rate[net.link_group, s]
-        per_species[s] += np.bincount(link_source, per_link, net.n_places)
-    return float(per_species.max(initial=0.0))
+    """An upper bound on one person's total event rate, over species and places
+    (:func:`hyosan.run.preflight.hazard_bounds`: reactions with their other reactants bounded by
+    the place's whole population, plus hops over every out-link)."""
+    bounds = hazard_bounds(net)
+    return float(bounds.max(initial=0.0)) if bounds.size else 0.0
 
 
 def choose_dt(
@@ -75,7 +55,14 @@ def choose_dt(
     :func:`max_hazard`), dividing ``record_every`` evenly. The default's accuracy is
     ``hyosan.run.options.DEFAULT_STEP_ACCURACY``."""
     hazard = max_hazard(net)
+    if not (math.isfinite(hazard) and math.isfinite(record_every) and record_every > 0):
+        raise HyosanError(
+            f"no tau step fits a rate bound of {hazard:g} per unit of time and records every "
+            f"{record_every!r}; lower the rates (hyosan.limits states their ranges)"
+        )
     dt = record_every if hazard <= 0 else min(record_every, accuracy / hazard)
+    if not dt > 0:
+        raise HyosanError(f"no tau step > 0 keeps {hazard:g} events per unit of time small")
     return record_every / math.ceil(record_every / dt - 1e-9)
 
 
@@ -94,6 +81,7 @@ def simulate(
     first_run: int = 0,
     accuracy: float | None = None,
     allow_coarse_dt: bool = False,
+    limits: Limits | Mapping[str, float] | None = None,
 ) -> xr.Dataset:
     """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
 
@@ -113,7 +101,9 @@ def simulate(
 
     Checks before the run (:mod:`hyosan.run.checks`): a world where nobody can move warns; a
     fixed ``dt`` far above tau's own step warns, naming the reaction, and is an error where a
-    leap cannot approximate the model, unless ``allow_coarse_dt``.
+    leap cannot approximate the model, unless ``allow_coarse_dt``. A run that would cost more
+    than ``limits`` (:class:`hyosan.limits.Limits`, or a mapping of the limits to change: memory,
+    records, tau steps, ssa events) is refused before it starts.
     """
     options = resolve_options(
         scenario.extra.get("simulate"),
@@ -151,6 +141,12 @@ def simulate(
     if cold:
         announce_compiling(report, engine)
     net = scenario.compile()
+    cost = estimate_cost(
+        scenario, net, runs=int(runs), engine=engine, t_end=t_end,
+        dt=dt if engine == "tau" else None, accuracy=accuracy if engine == "tau" else None,
+        record_every=record_every, snapshot_every=snapshot_every, check_every=check_every,
+    )  # fmt: skip
+    check_cost(cost, Limits.of(limits), {"dt": dt})
     if engine != "tau":
         dt = None
     else:

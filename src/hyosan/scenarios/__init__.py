@@ -54,6 +54,18 @@ def builder(name: str) -> Callable[..., Scenario]:
     return getattr(importlib.import_module(module), function)
 
 
+def places_of(name: str, options: dict[str, Any]) -> int | None:
+    """How many places the built-in world ``name`` would have with ``options``, if its builder
+    says (a ``places_of`` attribute taking the same options), without building it."""
+    count = getattr(builder(name), "places_of", None)
+    if count is None:
+        return None
+    try:
+        return int(count(**options))
+    except (TypeError, ValueError, OverflowError):
+        return None  # building it reports the bad option
+
+
 def _entry(name: str) -> tuple[str, str, str]:
     if name not in BUILT_IN:
         raise HyosanError(suggest(name, BUILT_IN, "scenario"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hyosan.models.library import szr
 from hyosan.places.builders import grid
 from hyosan.scenarios.scenario import Scenario
@@ -20,3 +22,11 @@ def szr_lattice(size: int = 200, humans_per_cell: int = 20) -> Scenario:
         "one zombie in the middle",
         t_end=200.0,
     )
+
+
+def lattice_places(size: int = 200, **_: Any) -> int:
+    """The places ``szr_lattice(size)`` has, without building it (checked against the limits)."""
+    return int(size) * int(size)
+
+
+szr_lattice.places_of = lattice_places  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hyosan.errors import HyosanError
+from hyosan.limits import check_network
 from hyosan.models.spec import Character, Model
 from hyosan.network.build import build_network
 from hyosan.network.compiled import CompiledNetwork
@@ -39,8 +40,9 @@ class Scenario:
         self.interventions = tuple(self.interventions)
 
     def compile(self) -> CompiledNetwork:
-        """Arrays for the engines: species x places counts, reactions, link CSR, hop rates."""
-        return build_network(self.model, self.places, self.characters)
+        """Arrays for the engines: species x places counts, reactions, link CSR, hop rates;
+        checked finite and in range (:func:`hyosan.limits.check_network`)."""
+        return check_network(build_network(self.model, self.places, self.characters))
 
     def describe(self) -> dict[str, Any]:
         """A JSON-able description kept in results, so a result says what produced it."""

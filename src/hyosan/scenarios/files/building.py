@@ -19,6 +19,8 @@ import numpy as np
 
 from hyosan import interventions as iv
 from hyosan.errors import HyosanError, key_prefix, suggest
+from hyosan.limits import Limits
+from hyosan.models.expressions import names_in
 from hyosan.models.units import parse_quantity
 from hyosan.scenarios.files.reading import apply_overrides, read_document
 from hyosan.scenarios.files.schema import (
@@ -85,7 +87,9 @@ def build_spec(spec: ScenarioFile) -> LoadedScenario:
     """The Scenario and run settings of a checked document."""
     from hyosan.scenarios.scenario import Scenario
 
+    limits = Limits.of(spec.run.limits.model_dump())
     with key_prefix("world"):
+        _check_size(spec.world, limits)
         world = build_world(spec.world)
     with key_prefix("model"):
         model = build_model(spec.model, world.model)
@@ -179,6 +183,23 @@ def build_world(spec: WorldSpec) -> World:
         rooms = [room.model_dump(exclude_none=True) for room in spec.building.rooms]
         doors = [door.model_dump() for door in spec.building.doors]
         return World(building(rooms, doors), name="building")
+
+
+def _check_size(spec: WorldSpec, limits: Limits) -> None:
+    """Refuse a world over ``limits.places`` before building it (a grid's shape, a built-in
+    world's size option), so that a huge world fails at once, not after minutes and gigabytes."""
+    from hyosan import scenarios
+    from hyosan.run.preflight import check_places
+
+    if spec.grid is not None:
+        check_places(spec.grid.shape[0] * spec.grid.shape[1], limits, "grid.shape")
+    elif spec.building is not None:
+        check_places(len(spec.building.rooms), limits, "building.rooms")
+    elif spec.builtin is not None and spec.builtin in scenarios.names():
+        estimate = scenarios.places_of(spec.builtin, dict(spec.options))
+        if estimate is not None:  # the options decide the size: name the one given
+            named = [key for key in spec.options if key in ("size", "resolution", "shape")]
+            check_places(estimate, limits, f"options.{named[0]}" if named else "builtin")
 
 
 def _builtin_world(spec: WorldSpec) -> World:
@@ -302,6 +323,7 @@ def _custom_model(spec: ModelSpec) -> Any:
         for k in ("time_unit", "contact", "population", "susceptible", "infectious", "latent")
         if (v := getattr(spec, k)) is not None
     }
+    _check_reactions(spec, parameters, optional.get("time_unit", "hour"))
     try:
         return Model(
             name=spec.name or "custom",
@@ -317,6 +339,27 @@ def _custom_model(spec: ModelSpec) -> Any:
         )
     except OverflowError:
         raise HyosanError("a rate is too large to compute", key="reactions") from None
+
+
+def _check_reactions(spec: ModelSpec, parameters: Mapping[str, Any], time_unit: str) -> None:
+    """Each reaction's equation (at most MAX_ORDER people a side) and rate (a finite real
+    number), checked under its own key before the model checks them all."""
+    from hyosan.models.expressions import evaluate
+    from hyosan.models.spec import Reaction
+    from hyosan.models.units import conversion
+
+    values = {}
+    for name, parameter in parameters.items():
+        with key_prefix(f"parameters.{name}"):
+            values[name] = parameter.value * conversion(parameter.unit, time_unit)
+    assert spec.reactions is not None
+    for k, item in enumerate(spec.reactions):
+        reaction = Reaction(item.name, item.equation, item.rate)
+        with key_prefix(f"reactions[{k}].equation"):
+            reaction.sides  # noqa: B018 - parsing is the check
+        with key_prefix(f"reactions[{k}].rate"):
+            if all(name in values for name in names_in(item.rate, f"reaction {item.name!r}")):
+                evaluate(item.rate, values, f"reaction {item.name!r}")
 
 
 def _builtin_model(spec: ModelSpec, world_model: Any) -> Any:

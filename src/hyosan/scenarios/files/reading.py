@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from hyosan.errors import HyosanError, key_path
+from hyosan.limits import MAX_YAML_NODES
 
 
 def read_document(path: str | Path) -> tuple[dict[str, Any], str, str]:
@@ -44,7 +45,7 @@ def parse_text(text: str, fmt: str, where: str = "scenario") -> dict[str, Any]:
         import yaml
 
         try:
-            document = yaml.safe_load(text)
+            document = _safe_yaml(text, where)
         except yaml.YAMLError as error:
             raise HyosanError(f"not valid YAML: {error}", source=where) from None
         document = {} if document is None else document
@@ -56,6 +57,64 @@ def parse_text(text: str, fmt: str, where: str = "scenario") -> dict[str, Any]:
             source=where,
         )
     return document
+
+
+def _safe_yaml(text: str, where: str) -> Any:
+    """``yaml.safe_load``, refusing a document whose aliases expand to more than
+    ``MAX_YAML_NODES`` nodes (a 'billion laughs' of a few hundred bytes) or refer to themselves:
+    the composed graph is measured, its shared nodes counted once per use, before any Python
+    object is made from it."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, where)
+        if size > MAX_YAML_NODES:
+            raise HyosanError(
+                f"its aliases (*name) expand to more than {MAX_YAML_NODES:,} values "
+                "(hyosan.limits.MAX_YAML_NODES); write the values out, or use TOML",
+                source=where,
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: Any, where: str) -> int:
+    """The number of nodes of a YAML node graph with every alias expanded (memoised, so a
+    shared node costs one visit however often it is used)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        children = [c for pair in node.value for c in pair] if isinstance(
+            node, yaml.MappingNode) else list(node.value)  # fmt: skip
+        if done:
+            open_nodes.discard(key)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
+            continue
+        if key in open_nodes:
+            raise HyosanError("an alias (*name) refers to a value that holds it", source=where)
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise HyosanError("an alias (*name) refers to a value that holds it", source=where)
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
 
 
 # ------------------------------------------------------------------------------------------------

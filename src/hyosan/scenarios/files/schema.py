@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -36,6 +37,7 @@ from pydantic_core import PydanticCustomError
 from hyosan import interventions as iv
 from hyosan.engines import ENGINES
 from hyosan.errors import HyosanError, hint, key_path, suggest
+from hyosan.limits import MAX_AREA, MAX_FACTOR, MAX_NUMBER, MAX_OPTION, MAX_ORDER, Limits
 from hyosan.models.units import conversion, parse_quantity, seconds_of
 
 MAX_PLACES = 10_000_000
@@ -59,12 +61,22 @@ def _check_rate(value: Any) -> float | str:
     if isinstance(value, str):
         number, unit = _quantity(value)
         _unit_factor(unit, "hour")
-        if not math.isfinite(number):
-            raise ValueError(f"expected a finite number, got {value!r}")
+        _in_range(number, value)
         return value
-    if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
+    _in_range(value, value)
     return float(value)
+
+
+def _in_range(number: float, value: Any) -> None:
+    """Finite, and at most MAX_NUMBER in magnitude (in the unit it is written in)."""
+    try:
+        number = float(number)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    if abs(number) > MAX_NUMBER:
+        raise ValueError(f"expected at most {MAX_NUMBER:g} in magnitude, got {value!r}")
 
 
 def _check_time(value: Any) -> float | str:
@@ -83,7 +95,8 @@ def _check_time(value: Any) -> float | str:
                 f"({unit!r} is not a time unit)"
             ) from None
     if not (math.isfinite(number) and number >= 0):
-        raise ValueError(f"expected a time >= 0, got {value!r}")
+        raise ValueError(f"expected a finite time >= 0, got {value!r}")
+    _in_range(number, value)
     return value if isinstance(value, str) else float(value)
 
 
@@ -113,7 +126,13 @@ Rate = Annotated[
     float | str,
     PlainValidator(_check_rate),
     WithJsonSchema(
-        {"anyOf": [{"type": "number"}, {"type": "string"}], "examples": ["0.5/hour", 0.02]}
+        {
+            "anyOf": [
+                {"type": "number", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER},
+                {"type": "string"},
+            ],
+            "examples": ["0.5/hour", 0.02],
+        }
     ),
 ]
 Time = Annotated[
@@ -121,7 +140,7 @@ Time = Annotated[
     PlainValidator(_check_time),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}],
+            "anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_NUMBER}, {"type": "string"}],
             "examples": [48, "3 days", "30 minutes"],
         }
     ),
@@ -139,10 +158,53 @@ Zone = Annotated[
         }
     ),
 ]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+
+def _not_bool(value: Any) -> Any:
+    """true and false are not numbers (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {str(value).lower()}")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+Count = Annotated[Whole, Field(ge=0, le=MAX_COUNT)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
+Factor = Annotated[float, Field(ge=0, le=MAX_FACTOR, allow_inf_nan=False)]
+Area = Annotated[float, Field(gt=0, le=MAX_AREA, allow_inf_nan=False)]
+Coordinate = Annotated[float, Field(ge=-MAX_AREA, le=MAX_AREA, allow_inf_nan=False)]
+
+
+def _check_option(value: Any) -> int | float | str | bool:
+    """An option of a built-in world or model: a text, true/false, or a finite number."""
+    if isinstance(value, (str, bool)):
+        return value
+    if not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, a text or true/false, got {type(value).__name__}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not (math.isfinite(number) and abs(number) <= MAX_OPTION):
+        raise ValueError(f"expected a finite number at most {MAX_OPTION:g} in magnitude")
+    return value
+
+
+Option = Annotated[
+    int | float | str | bool,
+    PlainValidator(_check_option),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": -MAX_OPTION, "maximum": MAX_OPTION},
+                {"type": "string"},
+                {"type": "boolean"},
+            ]
+        }
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -169,15 +231,15 @@ class Strict(BaseModel):
 # shows them, and a test checks that every key has one.
 _COUNTS = "a whole number >= 0 for each of the model's compartments, e.g. { S = 20 }"
 _AREA = (
-    "(> 0): density contact divides encounter rates by it, and attraction counts people per "
-    "unit area. Default 1"
+    f"(> 0, at most {MAX_AREA:g}): density contact divides encounter rates by it, and "
+    "attraction counts people per unit area. Default 1"
 )
 
 
 class GridWorld(Strict):
     """A lattice of cells named 'row,col', everyone of ``counts`` in every cell."""
 
-    shape: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]] = Field(
+    shape: tuple[Annotated[Whole, Field(ge=1)], Annotated[Whole, Field(ge=1)]] = Field(
         description="[rows, columns], each >= 1, at most 10,000,000 cells in all. Cells are "
         "named 'row,col' from '0,0'; a cell's index is row * columns + col. Required."
     )
@@ -187,16 +249,17 @@ class GridWorld(Strict):
         description="Whether the edges wrap around (a torus: the last column neighbours the "
         "first). Default false: edge cells have fewer neighbours.",
     )
-    cell_area: Annotated[float, Field(gt=0)] = Field(1.0, description=f"Each cell's area {_AREA}.")
-    cell_size: Annotated[float, Field(gt=0)] = Field(
+    cell_area: Area = Field(1.0, description=f"Each cell's area {_AREA}.")
+    cell_size: Area = Field(
         1.0,
-        description="The side of a cell (> 0), for maps only: cell 'r,c' is drawn at "
-        "x = c * cell_size, y = r * cell_size. Default 1.",
+        description=f"The side of a cell (> 0, at most {MAX_AREA:g}), for maps only: cell "
+        "'r,c' is drawn at x = c * cell_size, y = r * cell_size. Default 1.",
     )
-    hop_weight: Annotated[float, Field(ge=0)] = Field(
+    hop_weight: Factor = Field(
         1.0,
-        description="The weight (>= 0) of each link between neighbouring cells: a hop along it "
-        "runs at the model's hop rate times this. All links are in the group 'grid'. Default 1.",
+        description=f"The weight (from 0 to {MAX_FACTOR:g}) of each link between neighbouring "
+        "cells: a hop along it runs at the model's hop rate times this. All links are in the "
+        "group 'grid'. Default 1.",
     )
     region_blocks: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]] | None = Field(
         None,
@@ -217,7 +280,7 @@ class WellMixedWorld(Strict):
     """One place where everyone meets everyone."""
 
     counts: dict[Name, Count] = Field(description=f"People in the place: {_COUNTS}. Required.")
-    area: Annotated[float, Field(gt=0)] = Field(1.0, description=f"The place's area {_AREA}.")
+    area: Area = Field(1.0, description=f"The place's area {_AREA}.")
     name: Name = Field(
         "world",
         description="The place's name (also its region's), e.g. for outbreak.place. "
@@ -232,7 +295,7 @@ class Room(Strict):
         description="The room's name, unique; doors, outbreak.place, zones and to_place name "
         "it. Required."
     )
-    area: Annotated[float, Field(gt=0)] = Field(1.0, description=f"The room's area {_AREA}.")
+    area: Area = Field(1.0, description=f"The room's area {_AREA}.")
     counts: dict[Name, Count] = Field(
         default_factory=dict,
         description=f"People in the room: {_COUNTS}. Default: nobody.",
@@ -247,7 +310,7 @@ class Room(Strict):
         description="The region the room belongs to, e.g. 'floor-3': results are counted per "
         "region, and zones and triggers name regions. Default: the room's own name.",
     )
-    xy: tuple[float, float] | None = Field(
+    xy: tuple[Coordinate, Coordinate] | None = Field(
         None,
         description="[x, y]: where the room is drawn on maps; used only if every room has "
         "one. Default: none.",
@@ -265,10 +328,10 @@ class Door(Strict):
         "Default 'doors', shared by every door; give a door a group of its own to close it "
         "alone.",
     )
-    weight: Annotated[float, Field(ge=0)] = Field(
+    weight: Factor = Field(
         1.0,
-        description="A factor (>= 0) on the hop rate through the door, both ways. Default 1; "
-        "0: shut.",
+        description=f"A factor (from 0 to {MAX_FACTOR:g}) on the hop rate through the door, "
+        "both ways. Default 1; 0: shut.",
     )
 
 
@@ -294,7 +357,7 @@ class WorldSpec(Strict):
         "scenarios` lists them): its places, model, characters, interventions, end time and "
         'run settings. world = "seoul" is short for world = { builtin = "seoul" }.',
     )
-    options: dict[Name, int | float | str | bool] = Field(
+    options: dict[Name, Option] = Field(
         default_factory=dict,
         description="Options of the built-in world (numbers, texts, true or false), e.g. "
         '{ outbreak = "Korea University" }; an unknown option is an error that lists them. '
@@ -339,7 +402,7 @@ class ReactionSpec(Strict):
     equation: Name = Field(
         description="'reactants -> products' in the model's compartments, e.g. 'S + Z -> 2 Z' "
         "or 'I -> Z'; '0' on the left for arrivals. Only a reaction with no reactants may make "
-        "more people than it takes."
+        f"more people than it takes. At most {MAX_ORDER} people on each side."
     )
     rate: Name = Field(
         description="The rate constant: an expression of parameters, e.g. 'beta' or "
@@ -357,7 +420,7 @@ class ModelSpec(Strict):
         "and parameters). With reactions: the custom model's name (default 'custom'). Default: "
         "the built-in world's own model.",
     )
-    options: dict[Name, int | float | str] = Field(
+    options: dict[Name, Option] = Field(
         default_factory=dict,
         description="Arguments of the built-in model, e.g. { stages = 3 } for jonas; an unknown "
         "one is an error. Only with a built-in name. Default: none.",
@@ -366,7 +429,8 @@ class ModelSpec(Strict):
         default_factory=dict,
         description='Parameter values, e.g. { beta = "0.5/hour", tau = "20 minutes" }: a '
         "quantity with its unit, or a bare number (in the parameter's own unit for a built-in "
-        "model, in the model's time unit for a custom one). A built-in model takes only its own "
+        "model, in the model's time unit for a custom one), finite and at most "
+        f"{MAX_NUMBER:g} in magnitude in the unit written. A built-in model takes only its own "
         "parameters. Rates are >= 0; only a parameter used in attraction alone may be negative.",
     )
     compartments: list[Name] | None = Field(
@@ -513,7 +577,7 @@ _FILE_TYPES: dict[str, Any] = {
     "value": Rate,
     "zone": Zone,
     "fraction": Fraction,
-    "factor": NonNegative,
+    "factor": Factor,
     "threshold": NonNegative,
 }
 # Fields a file must give although the dataclass has a default ("" or 0.0 stand for "unset").
@@ -569,8 +633,9 @@ class InterventionBase(Strict):
 
     start: Time | None = Field(
         None,
-        description="When it starts: a time >= 0, a number in the model's time unit or a text "
-        "such as '2 hours'. Default 0, the start of the run. Give start or trigger, not both.",
+        description="When it starts: a time >= 0 (at most 1e12 in its unit), a number in the "
+        "model's time unit or a text such as '2 hours'. Default 0, the start of the run. "
+        "Give start or trigger, not both.",
     )
     trigger: TriggerSpec | None = Field(  # type: ignore[valid-type]
         None,
@@ -609,7 +674,48 @@ InterventionSpec = Annotated[
 
 # ------------------------------------------------------------------------------------------------
 # Run settings and the whole document.
-_RUN_TIME = "a time > 0, a number in the model's time unit or a text such as '3 days'"
+_RUN_TIME = (
+    "a time > 0 (at most 1e12 in its unit), a number in the model's time unit or a text such "
+    "as '3 days'"
+)
+_DEFAULT_LIMITS = Limits()
+_RAISE = "A run over it is refused before it starts, naming the key at fault."
+
+
+class LimitsSpec(Strict):
+    """What one run may cost: raise a limit here when a run is refused and you mean it."""
+
+    places: Annotated[int, Field(ge=1)] = Field(
+        _DEFAULT_LIMITS.places,
+        description="The most places in the world (a grid's rows x columns, a built-in "
+        f"world's size). Default {_DEFAULT_LIMITS.places:,}. {_RAISE}",
+    )
+    memory_gb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        _DEFAULT_LIMITS.memory_gb,
+        description="The most memory, in GiB, that the results (every run's records and "
+        "snapshots) and the engine's state may take, by an estimate made before the run. "
+        f"Default {_DEFAULT_LIMITS.memory_gb:g}. {_RAISE}",
+    )
+    records: Annotated[int, Field(ge=1)] = Field(
+        _DEFAULT_LIMITS.records,
+        description="The most times one run stops at: t_end / record_every records, and as "
+        "many trigger checks (t_end / check_every). Default "
+        f"{_DEFAULT_LIMITS.records:,}. {_RAISE}",
+    )
+    steps: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        _DEFAULT_LIMITS.steps,
+        description="The most tau leaps of one run: t_end / dt, or for adaptive steps "
+        "t_end x the fastest rate a person has / the accuracy (with every intervention in full "
+        "effect); an ode step counts as 100 leaps, and ode needs about t_end x that rate / 3 "
+        "steps. Default "
+        f"{_DEFAULT_LIMITS.steps:g}. {_RAISE}",
+    )
+    events: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        _DEFAULT_LIMITS.events,
+        description="The most events ssa may expect over every run, by an upper bound: "
+        "runs x t_end x the sum over places of their people x the fastest rate a person there "
+        f"has. Default {_DEFAULT_LIMITS.events:g}. {_RAISE}",
+    )
 
 
 class RunSpec(Strict):
@@ -620,7 +726,7 @@ class RunSpec(Strict):
         description="'tau' (fast approximate leaps), 'ssa' (exact, one event at a time) or "
         "'ode' (the mean field, without chance). Default: the built-in world's own, else 'tau'.",
     )
-    runs: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+    runs: Annotated[Whole, Field(ge=1, le=10_000_000)] = Field(
         1, description="How many histories, from 1 to 10,000,000. Default 1."
     )
     t_end: Time | None = Field(
@@ -651,12 +757,17 @@ class RunSpec(Strict):
         description=f"How often triggers are checked: {_RUN_TIME}, at most t_end. Default: the "
         "built-in world's own, else every step of tau with a fixed dt, else record_every / 10.",
     )
-    seed: Annotated[int, Field(ge=0, lt=2**128)] | None = Field(
+    seed: Annotated[Whole, Field(ge=0, lt=2**128)] | None = Field(
         None,
         description="The random seed, a whole number >= 0: the same seed gives the same "
         "histories, draw for draw. Default: one is drawn, and kept in the results.",
     )
-    batch: Annotated[int, Field(ge=1)] | None = Field(
+    limits: LimitsSpec = Field(
+        default_factory=LimitsSpec,
+        description="What one run may cost: places, memory_gb, records, steps, events (a "
+        "table; see its keys). Default: each limit's own default.",
+    )
+    batch: Annotated[Whole, Field(ge=1)] | None = Field(
         None,
         description="Runs per batch; each batch is written to the results file as it finishes, "
         "and the histories are the same in any batching. Default: enough to keep every core "

@@ -7,10 +7,11 @@ the same function ``simulate`` uses.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hyosan.errors import HyosanError
+from hyosan.limits import Limits
 from hyosan.run.options import resolve_options  # the one place run defaults are resolved
 from hyosan.scenarios.files.schema import RunSpec
 from hyosan.scenarios.files.units import model_time
@@ -30,6 +31,7 @@ class RunSettings:
     batch: int | None
     check_every: float | None = None
     accuracy: float | None = None
+    limits: Limits = field(default_factory=Limits)
 
     def simulate_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``hyosan.simulate`` (all but runs, seed and progress)."""
@@ -41,6 +43,7 @@ class RunSettings:
             "snapshot_every": self.snapshot_every,
             "check_every": self.check_every,
             "accuracy": self.accuracy,
+            "limits": self.limits,
         }
 
 
@@ -86,4 +89,5 @@ def run_settings(
         batch=spec.batch,
         check_every=options.check_every,
         accuracy=options.accuracy,
+        limits=Limits.of(spec.limits.model_dump()),
     )
