@@ -2,8 +2,14 @@
 
 The loop plan is explicit (as in Starsim): at each chunk boundary the results are recorded,
 interventions due are applied, progress is reported and the time limit checked; the engine then
-advances to the next boundary. Ctrl-C or the time limit end the loop early and the Dataset holds
-every time recorded so far.
+advances to the next boundary. Ctrl-C, SIGTERM (:mod:`hyosan.run.stopping`) or the time limit end
+the loop early and the Dataset holds every time recorded so far and the time reached.
+
+To react to a signal within a second, an advance is cut into slices of about
+``SLICE_SECONDS`` of wall time where that leaves the histories unchanged: tau with fixed steps
+(its draws are keyed by step, so stopping on the step grid changes nothing). The exact and
+adaptive engines draw from where each call starts, so their advances are never cut (a signal
+waits for the chunk under way, one record interval at most).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from hyosan.results.recorder import Recorder, aggregate
 from hyosan.run.checks import HyosanWarning, immobility, step_check
 from hyosan.run.options import DEFAULT_STEP_ACCURACY, resolve_options
 from hyosan.run.progress import Progress, ProgressBar, announce_compiling
+from hyosan.run.stopping import stop_on_signals, stop_requested
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
 
@@ -194,37 +201,42 @@ def simulate(
     status = "complete"
     started = wallclock.perf_counter()
     record_set = set(np.round(record_times, 9).tolist())
-    try:
-        t = 0.0
-        while True:
-            if plan.items:
-                counts = aggregate_regions(net, sim.counts()) if plan.has_triggers else None
-                for extra_time in plan.step(t, sim, counts):
-                    _push(boundaries, extra_time, t_end, grid)
-            recorded = round(t, 9) in record_set
-            if recorded:
-                recorder.record(t, sim.counts())
-                if report is not None:
-                    report(t, t_end)
-            if not boundaries or t >= t_end - 1e-12:
-                break
-            if time_limit is not None and wallclock.perf_counter() - started > time_limit:
-                if not recorded:
+    pace = _Pace()
+    t = 0.0
+    with stop_on_signals(terminate=False):
+        try:
+            while True:
+                if plan.items:
+                    counts = aggregate_regions(net, sim.counts()) if plan.has_triggers else None
+                    for extra_time in plan.step(t, sim, counts):
+                        _push(boundaries, extra_time, t_end, grid)
+                recorded = round(t, 9) in record_set
+                if recorded:
                     recorder.record(t, sim.counts())
-                status = "time_limit"
-                break
-            t_next = heapq.heappop(boundaries)
-            while boundaries and (boundaries[0] <= t_next + 1e-12 or t_next <= t + 1e-12):
-                t_next = max(t_next, heapq.heappop(boundaries))
-            if t_next <= t + 1e-12:
-                break
-            sim.advance(t, t_next, plan.cohorts(t) if plan.items else None)
-            t = t_next
-    except KeyboardInterrupt:
-        status = "interrupted"
-    finally:
-        if progress is True and isinstance(report, ProgressBar):
-            report.stop()  # the deprecated alias's own bar
+                    if report is not None:
+                        report(t, t_end)
+                if not boundaries or t >= t_end - 1e-12:
+                    break
+                stop = "interrupted" if stop_requested() else None
+                if time_limit is not None and wallclock.perf_counter() - started > time_limit:
+                    stop = stop or "time_limit"
+                if stop is not None:
+                    if not recorded:
+                        recorder.record(t, sim.counts())
+                    status = stop
+                    break
+                t_next = heapq.heappop(boundaries)
+                while boundaries and (boundaries[0] <= t_next + 1e-12 or t_next <= t + 1e-12):
+                    t_next = max(t_next, heapq.heappop(boundaries))
+                if t_next <= t + 1e-12:
+                    break
+                cohorts = plan.cohorts(t) if plan.items else None
+                t = _advance(sim, t, t_next, cohorts, grid, pace)
+        except KeyboardInterrupt:
+            status = "interrupted"
+        finally:
+            if progress is True and isinstance(report, ProgressBar):
+                report.stop()  # the deprecated alias's own bar
     elapsed = wallclock.perf_counter() - started
     if cold and status == "complete":
         mark_compiled(kernels)
@@ -269,6 +281,50 @@ def simulate(
         for name, values in plan.record().items():
             ds[name] = (("run", "intervention"), values)
     return with_place_layout(ds, scenario.places)
+
+
+SLICE_SECONDS = 0.2
+"""About how long one slice of an advance runs before the loop checks for a stop request."""
+
+
+class _Pace:
+    """Wall seconds per unit of simulated time, measured on the slices so far."""
+
+    def __init__(self) -> None:
+        self.seconds_per_unit: float | None = None
+
+    def steps(self, dt: float) -> int:
+        """How many steps of ``dt`` fit in one slice (at least one)."""
+        if not self.seconds_per_unit:
+            return 1
+        return max(1, int(SLICE_SECONDS / (self.seconds_per_unit * dt)))
+
+    def update(self, span: float, seconds: float) -> None:
+        if span > 0:
+            self.seconds_per_unit = max(seconds, 1e-9) / span
+
+
+def _advance(
+    sim: object, t: float, t_next: float, cohorts: object, grid: float | None, pace: _Pace
+) -> float:
+    """Advance from t to t_next; with tau's fixed steps (``grid``), in slices on the step grid,
+    checking for a stop request between them. The time reached (t_next unless asked to stop)."""
+    if grid is None:
+        sim.advance(t, t_next, cohorts)  # type: ignore[attr-defined]
+        return t_next
+    step = round(t / grid)
+    while t < t_next - 1e-12:
+        if stop_requested():
+            return t
+        step += pace.steps(grid)
+        t_stop = step * grid
+        if t_stop >= t_next - 1e-9 * grid:
+            t_stop = t_next
+        began = wallclock.perf_counter()
+        sim.advance(t, t_stop, cohorts)  # type: ignore[attr-defined]
+        pace.update(t_stop - t, wallclock.perf_counter() - began)
+        t = t_stop
+    return t
 
 
 def _warn(message: str | None) -> None:
