@@ -144,6 +144,11 @@ def run(
     from_: Path | None = typer.Option(
         None, "--from", help="re-run the scenario, overrides and seed stored in a results file"
     ),
+    threads: str | None = typer.Option(
+        None,
+        help="threads of the kernels: a number or 'auto' (default: $HYOSAN_THREADS, else chosen "
+        "for the work and the machine's load); results do not depend on it",
+    ),
     overwrite: bool = OverwriteOption,
     quiet: bool = QuietOption,
     as_json: bool = JsonOption,
@@ -182,6 +187,11 @@ def run(
         ensemble = provenance.ensemble(out, summary, batch)
         if allow_coarse_dt:
             ensemble.options["allow_coarse_dt"] = True
+        if threads is not None:
+            from hyosan.run.threads import requested_threads
+
+            requested_threads(threads)  # checked now, before any work
+            ensemble.options["threads"] = threads
         show_bar = not quiet and console.is_terminal
         unit = ensemble.scenario.model.time_unit
         bar = ProgressBar(ensemble.runs, unit, console) if show_bar else None

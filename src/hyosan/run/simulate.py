@@ -33,6 +33,7 @@ from hyosan.run.checks import HyosanWarning, immobility, step_check
 from hyosan.run.options import DEFAULT_STEP_ACCURACY, resolve_options
 from hyosan.run.progress import Progress, ProgressBar, announce_compiling
 from hyosan.run.stopping import stop_on_signals, stop_requested
+from hyosan.run.threads import choose_threads, numba_threads
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
 
@@ -101,6 +102,7 @@ def simulate(
     first_run: int = 0,
     accuracy: float | None = None,
     allow_coarse_dt: bool = False,
+    threads: int | str | None = None,
 ) -> xr.Dataset:
     """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
 
@@ -117,6 +119,9 @@ def simulate(
     accuracy: tau only, adaptive steps: each run keeps every unit's expected events per step
     below ``accuracy`` in its current state (``dt``, if given, is then the longest step). A
     world may ask for it in its defaults; an explicit ``dt`` alone means fixed steps.
+    threads: the kernels' threads (a number or 'auto'; default: ``HYOSAN_THREADS``, else chosen
+    for the work and the machine's load by :func:`hyosan.run.threads.choose_threads`); the
+    histories do not depend on it.
 
     Checks before the run (:mod:`hyosan.run.checks`): a world where nobody can move warns; a
     fixed ``dt`` far above tau's own step warns, naming the reaction, and is an error where a
@@ -203,7 +208,8 @@ def simulate(
     record_set = set(np.round(record_times, 9).tolist())
     pace = _Pace()
     t = 0.0
-    with stop_on_signals(terminate=False):
+    n_threads = choose_threads(threads, int(runs) * net.n_places)
+    with stop_on_signals(terminate=False), numba_threads(n_threads):
         try:
             while True:
                 if plan.items:
@@ -270,6 +276,7 @@ def simulate(
         "scenario": scenario.describe_json(),
         "status": status,
         "wall_seconds": float(elapsed),
+        "threads": int(n_threads),
         "human": model.reported_of(model.susceptible[0]),
     }
     ds = recorder.dataset(
