@@ -221,11 +221,13 @@ def simulate(
                     recorder.record(t, sim.counts())
                     if report is not None:
                         report(t, t_end)
-                if not boundaries or t >= t_end - 1e-12:
+                if t >= t_end - 1e-12:
                     break
                 stop = "interrupted" if stop_requested() else None
                 if time_limit is not None and wallclock.perf_counter() - started > time_limit:
                     stop = stop or "time_limit"
+                if stop is None and not boundaries:
+                    break
                 if stop is not None:
                     if not recorded:
                         recorder.record(t, sim.counts())
@@ -295,16 +297,20 @@ SLICE_SECONDS = 0.2
 
 
 class _Pace:
-    """Wall seconds per unit of simulated time, measured on the slices so far."""
+    """Wall seconds per unit of simulated time, measured on the last slice. A slice is at most
+    twice the last one: the cost per unit grows as an outbreak spreads."""
 
     def __init__(self) -> None:
         self.seconds_per_unit: float | None = None
+        self.last_steps = 1
 
     def steps(self, dt: float) -> int:
         """How many steps of ``dt`` fit in one slice (at least one)."""
         if not self.seconds_per_unit:
             return 1
-        return max(1, int(SLICE_SECONDS / (self.seconds_per_unit * dt)))
+        fit = max(1, int(SLICE_SECONDS / (self.seconds_per_unit * dt)))
+        self.last_steps = min(fit, 2 * self.last_steps)
+        return self.last_steps
 
     def update(self, span: float, seconds: float) -> None:
         if span > 0:
