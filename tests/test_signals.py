@@ -138,3 +138,10 @@ def test_kill_during_a_write_leaves_the_earlier_file_whole(tmp_path, world):
     else:
         assert ds.attrs["status"] == "interrupted"  # its writer was killed
         assert ds.sizes["run"] >= 1
+    again = subprocess.run(
+        [*_hyosan(), "run", *world, "--t-end", "1", "--runs", "1", "--seed", "3",
+         "--out", str(out), "--overwrite"],
+        capture_output=True, timeout=240,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr.decode()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # the dead's removed

@@ -29,6 +29,7 @@ from hyosan.results.writer import (
     partial_name,
     prepared_for_file,
     remove_path,
+    remove_stale,
     results_format,
     swap_in_folder,
     zarr_encoding,
@@ -58,6 +59,7 @@ class ResultsWriter:
             self.work = self.path
         else:
             self.work = partial_name(self.path, "writing")
+        remove_stale(self.path)
         if self.work != self.path:
             remove_path(self.work)
 

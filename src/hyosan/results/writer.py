@@ -10,6 +10,7 @@ write is under way.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -45,6 +46,25 @@ def partial_name(path: Path, tag: str = "partial") -> Path:
     return path.with_name(f".{path.stem}.{tag}-{os.getpid()}{path.suffix}")
 
 
+def remove_stale(path: Path) -> None:
+    """Remove temporaries beside ``path`` left by writers that were killed (their process id,
+    at the end of the name, no longer runs)."""
+    for other in path.parent.glob(f".{glob.escape(path.stem)}.*-*{glob.escape(path.suffix)}"):
+        pid = other.name[: len(other.name) - len(path.suffix)].rpartition("-")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            remove_path(other)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def remove_path(path: Path) -> None:
     """Remove a file or a folder if it is there (a Zarr write that failed may still be ending
     its chunk writes in other threads for a moment: the folder is removed again then)."""
@@ -65,6 +85,7 @@ def atomic_file(path: str | Path, key: str = "out") -> Iterator[Path]:
     file at ``path`` is untouched; an OSError (a full disk) becomes an :class:`OutputError`."""
     path = Path(path)
     temporary = partial_name(path)
+    remove_stale(path)
     remove_path(temporary)
     try:
         yield temporary
