@@ -164,6 +164,10 @@ def run(
             if path is not None:
                 _check_suffix(path, kind)
         _check_outputs(overwrite, (out, "--out"), (summary, "--summary"))
+        if threads is not None:
+            from hyosan.run.threads import requested_threads
+
+            requested_threads(threads)  # checked before any work
         if from_ is not None:
             if scenario is not None:
                 raise BadInputError("give a scenario or --from RESULTS, not both")
@@ -188,9 +192,6 @@ def run(
         if allow_coarse_dt:
             ensemble.options["allow_coarse_dt"] = True
         if threads is not None:
-            from hyosan.run.threads import requested_threads
-
-            requested_threads(threads)  # checked now, before any work
             ensemble.options["threads"] = threads
         show_bar = not quiet and console.is_terminal
         unit = ensemble.scenario.model.time_unit

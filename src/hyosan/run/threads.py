@@ -72,7 +72,8 @@ def requested_threads(threads: int | str | None) -> int | None:
 
 def choose_threads(threads: int | str | None, work: int) -> int:
     """Threads for a run whose parallel regions split ``work`` (runs x places): the count asked
-    for (capped at numba's pool), else one for small work, else the cores free now."""
+    for (capped at numba's pool), else one for small work, else the cores free now (never more
+    than this thread's numba setting: a caller that set it, such as a sweep's worker, keeps it)."""
     import numba
 
     pool = int(numba.config.NUMBA_NUM_THREADS)
@@ -83,7 +84,8 @@ def choose_threads(threads: int | str | None, work: int) -> int:
     if useful == 1:
         return 1
     free = available_cores() - busy_cores()
-    return max(1, min(useful, pool, available_cores(), free))
+    caller = numba.get_num_threads()  # a caller's own limit (a sweep's worker) is kept
+    return max(1, min(useful, pool, caller, available_cores(), free))
 
 
 @contextmanager
