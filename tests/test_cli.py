@@ -161,7 +161,7 @@ def test_plot_command_names_its_output_after_the_results(town, tmp_path):
     assert result.exit_code == 0, result.output
     written = Path(json.loads(result.stdout)["out"])
     assert written == tmp_path / "r-map.png" and written.stat().st_size > 5000
-    result = invoke("plot", out, "--kind", "map", "--time", "99")
+    result = invoke("plot", out, "--kind", "map", "--time", "99", "--overwrite")
     assert result.exit_code == 2 and "--time 99" in result.stderr
 
 
