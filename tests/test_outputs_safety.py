@@ -237,3 +237,15 @@ def test_a_read_only_folder_is_refused_before_the_run(base, tiny_disk):
         result = invoke(*args)
         assert result.exit_code == 2, (args, result.output)
         assert "cannot write in" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+def test_run_keys_of_a_late_batch_hold_no_earlier_runs():
+    """Run k's key is SeedSequence.spawn's k-th child, made without the k before it (memory and
+    time flat in the batch's position)."""
+    from hyosan.run.simulate import run_keys
+
+    for seed, runs, first in ((0, 5, 0), (11, 4, 0), (2**62 + 5, 7, 13), (123, 3, 1000)):
+        children = np.random.SeedSequence(seed).spawn(first + runs)[first:]
+        spawned = [child.generate_state(1, np.uint64)[0] for child in children]
+        assert run_keys(seed, runs, first).tolist() == spawned

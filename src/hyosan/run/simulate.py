@@ -41,7 +41,13 @@ from hyosan.version import __version__
 def run_keys(seed: int, runs: int, first_run: int = 0) -> np.ndarray:
     """One 64-bit key per run from ``SeedSequence(seed).spawn``: run k's key depends on k only,
     so runs first_run..first_run+runs-1 of a seed are the same histories in any batch."""
-    children = np.random.SeedSequence(seed).spawn(first_run + runs)[first_run:]
+    root = np.random.SeedSequence(seed)
+    children = (  # spawn's k-th child, made directly: no first_run earlier children in memory
+        np.random.SeedSequence(
+            root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size
+        )
+        for k in range(first_run, first_run + runs)
+    )
     return np.array([child.generate_state(1, np.uint64)[0] for child in children], np.uint64)
 
 
