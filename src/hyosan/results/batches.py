@@ -5,8 +5,9 @@ with an unlimited ``run`` dimension; Zarr: the store itself, or a hidden store b
 one that it will replace), so memory does not grow with the number of runs: only the per-run
 fates that the ensemble summaries need are kept. After every batch the attributes say how many
 runs are done and that the writer is still ``running`` (with its process id, so a reader can tell
-a writer that was killed); the NetCDF copy is then published by a rename, so the file at the
-output path is always whole and readable. :meth:`ResultsWriter.finish` records the final status.
+a writer that was killed); the NetCDF copy is then published by a rename (after every batch while
+copying is quick, less often as the file grows: ``PUBLISH_PAUSE``), so the file at the output
+path is always whole and readable. :meth:`ResultsWriter.finish` records the final status.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,11 @@ from hyosan.results.writer import (
     zarr_encoding,
 )
 
+PUBLISH_PAUSE = 4.0
+"""After a NetCDF copy is published, the next waits this many times as long as the copy took:
+copying stays a fifth of the time at most however large the file grows (a small file is
+published after every batch)."""
+
 CHUNK_BYTES = 1 << 20
 """About how large a NetCDF chunk of a per-run variable is (runs are grouped up to this)."""
 
@@ -55,6 +62,7 @@ class ResultsWriter:
         self._times: np.ndarray | None = None
         self._human: np.ndarray | None = None  # per character: runs whose fate is human
         self._file_attrs: dict[str, Any] = {}
+        self._next_publish = 0.0
         if self.format == "zarr" and not self.path.exists():
             self.work = self.path
         else:
@@ -90,8 +98,11 @@ class ResultsWriter:
                 encoded.to_zarr(self.work, append_dim="run", zarr_format=2)
             self.runs_written += n
             self._write_ensemble(batch.attrs, status)
-            if self.format == "netcdf":
+            if self.format == "netcdf" and time.perf_counter() >= self._next_publish:
+                began = time.perf_counter()
                 _publish_copy(self.work, self.path)
+                copying = time.perf_counter() - began
+                self._next_publish = time.perf_counter() + PUBLISH_PAUSE * copying
         except OSError as error:
             raise write_failed(self.path, error) from None
 
