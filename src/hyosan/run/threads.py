@@ -11,8 +11,9 @@ sampled a few times). ``threads=`` in ``simulate``, ``--threads`` and the enviro
 
 Numba's threading layer here is OpenMP (GNU libgomp; TBB is not installed, workqueue is the
 fallback): its idle threads spin for a while before sleeping, which costs a busy core time;
-``OMP_WAIT_POLICY=PASSIVE`` (set before the first parallel run) makes them sleep at once
-(``benchmarks/threads_load.py`` compares both).
+``OMP_WAIT_POLICY=PASSIVE``, set by the first run unless the user set it
+(:func:`prefer_passive_waiting`), makes them sleep at once (``benchmarks/threads_load.py`` with
+``OMP_WAIT_POLICY=ACTIVE`` shows the difference).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from contextlib import contextmanager
 from hyosan.errors import HyosanError
 
 ENV = "HYOSAN_THREADS"
-WORK_PER_THREAD = 256
-"""Runs x places below which a second thread does not pay for itself (one parallel region's
-share of work is then microseconds, the cost of waking a thread)."""
+WORK_PER_THREAD = 32
+"""Runs x places each thread needs for a second thread to pay for waking it (a well-mixed
+ensemble of 100 runs, 1 M people, 100 daily tau steps: 0.085 s on 1 thread, 0.047 s on 2)."""
 
 
 def available_cores() -> int:
@@ -76,6 +77,7 @@ def choose_threads(threads: int | str | None, work: int) -> int:
     than this thread's numba setting: a caller that set it, such as a sweep's worker, keeps it)."""
     import numba
 
+    prefer_passive_waiting()  # before anything starts numba's pool (get_num_threads does)
     pool = int(numba.config.NUMBA_NUM_THREADS)
     asked = requested_threads(threads)
     if asked is not None:
@@ -88,11 +90,27 @@ def choose_threads(threads: int | str | None, work: int) -> int:
     return max(1, min(useful, pool, caller, available_cores(), free))
 
 
+def prefer_passive_waiting() -> None:
+    """Ask OpenMP's idle threads to sleep at once instead of spinning (``OMP_WAIT_POLICY=
+    PASSIVE``, ``KMP_BLOCKTIME=0``) unless the user set them, if numba's thread pool has not
+    started yet (OpenMP reads them once, when it starts): a spinning thread takes a busy core's
+    time from the thread that has work. Under load (the ensemble row of
+    ``benchmarks/threads_load.py``, one of two cores busy) 2 threads took 1.6 s spinning, 0.10 s
+    passive."""
+    from numba.np.ufunc import parallel
+
+    if getattr(parallel, "_is_initialized", True):
+        return
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("KMP_BLOCKTIME", "0")
+
+
 @contextmanager
 def numba_threads(count: int) -> Iterator[int]:
     """Run the block's kernels on ``count`` threads (this thread's setting, restored after)."""
     import numba
 
+    prefer_passive_waiting()
     previous = numba.get_num_threads()
     numba.set_num_threads(count)
     try:
