@@ -114,8 +114,8 @@ def test_hyosan_run_stopped_by_a_signal_keeps_runs_and_time(tmp_path, world, sig
 def test_kill_during_a_write_leaves_the_earlier_file_whole(tmp_path, world):
     out = tmp_path / "r.nc"
     first = subprocess.run(
-        [*_hyosan(), "run", *world, "--t-end", "1", "--runs", "2", "--seed", "1",
-         "--out", str(out)],
+        [*_hyosan(), "run", *world, "--t-end", "1", "--record-every", "0.5", "--runs", "2",
+         "--seed", "1", "--out", str(out)],
         capture_output=True, timeout=240,
     )  # fmt: skip
     assert first.returncode == 0, first.stderr.decode()
@@ -139,8 +139,8 @@ def test_kill_during_a_write_leaves_the_earlier_file_whole(tmp_path, world):
         assert ds.attrs["status"] == "interrupted"  # its writer was killed
         assert ds.sizes["run"] >= 1
     again = subprocess.run(
-        [*_hyosan(), "run", *world, "--t-end", "1", "--runs", "1", "--seed", "3",
-         "--out", str(out), "--overwrite"],
+        [*_hyosan(), "run", *world, "--t-end", "1", "--record-every", "0.5", "--runs", "1",
+         "--seed", "3", "--out", str(out), "--overwrite"],
         capture_output=True, timeout=240,
     )  # fmt: skip
     assert again.returncode == 0, again.stderr.decode()
