@@ -93,6 +93,9 @@ def test_one_rule_for_every_output_path(tmp_path):
     with pytest.raises(OutputError, match=r"precious\.zarr.*not a hyosan Zarr store"):
         save(_results(), precious, overwrite=True)
     assert (precious / "thesis.tex").read_text() == "years of work"
+    if Path("/dev/full").exists():  # never replaced by a file, whatever overwrite says
+        with pytest.raises(OutputError, match="not a regular file"):
+            check_output(Path("/dev/full"), overwrite=True)
     existing = tmp_path / "s.csv"
     existing.write_text("keep")
     with pytest.raises(OutputError, match="already exists"):

@@ -60,6 +60,10 @@ def check_output(path: str | Path, *, overwrite: bool = False, key: str = "out")
             )
     elif zarr and path.exists():
         raise OutputError(f"{shown!r} is a file, not a Zarr store; refusing to replace it", key=key)
+    elif path.exists() and not path.is_file():
+        raise OutputError(
+            f"{shown!r} is not a regular file (a device, a pipe); refusing to replace it", key=key
+        )
     if (path.exists() or path.is_symlink()) and not overwrite:
         raise OutputError(
             f"{shown!r} already exists; pass --overwrite (overwrite=True) to replace it", key=key
