@@ -5,11 +5,8 @@ interventions due are applied, progress is reported and the time limit checked; 
 advances to the next boundary. Ctrl-C, SIGTERM (:mod:`hyosan.run.stopping`) or the time limit end
 the loop early and the Dataset holds every time recorded so far and the time reached.
 
-To react to a signal within a second, an advance is cut into slices of about
-``SLICE_SECONDS`` of wall time where that leaves the histories unchanged: tau with fixed steps
-(its draws are keyed by step, so stopping on the step grid changes nothing). The exact and
-adaptive engines draw from where each call starts, so their advances are never cut (a signal
-waits for the chunk under way, one record interval at most).
+To react to a signal within a second, an advance is cut into slices of about 0.2 s of wall time
+where that leaves the histories unchanged (:func:`hyosan.run.stopping.advance_in_slices`).
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from hyosan.results.recorder import Recorder, aggregate
 from hyosan.run.checks import HyosanWarning, immobility, step_check
 from hyosan.run.options import DEFAULT_STEP_ACCURACY, resolve_options
 from hyosan.run.progress import Progress, ProgressBar, announce_compiling
-from hyosan.run.stopping import stop_on_signals, stop_requested
+from hyosan.run.stopping import Pace, advance_in_slices, stop_on_signals, stop_requested
 from hyosan.run.threads import choose_threads, numba_threads
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
@@ -212,7 +209,7 @@ def simulate(
     status = "complete"
     started = wallclock.perf_counter()
     record_set = set(np.round(record_times, 9).tolist())
-    pace = _Pace()
+    pace = Pace()
     t = 0.0
     n_threads = choose_threads(threads, int(runs) * net.n_places)
     with stop_on_signals(terminate=False), numba_threads(n_threads):
@@ -245,7 +242,7 @@ def simulate(
                 if t_next <= t + 1e-12:
                     break
                 cohorts = plan.cohorts(t) if plan.items else None
-                t = _advance(sim, t, t_next, cohorts, grid, pace)
+                t = advance_in_slices(sim, t, t_next, cohorts, grid, pace)
         except KeyboardInterrupt:
             status = "interrupted"
         finally:
@@ -296,54 +293,6 @@ def simulate(
         for name, values in plan.record().items():
             ds[name] = (("run", "intervention"), values)
     return with_place_layout(ds, scenario.places)
-
-
-SLICE_SECONDS = 0.2
-"""About how long one slice of an advance runs before the loop checks for a stop request."""
-
-
-class _Pace:
-    """Wall seconds per unit of simulated time, measured on the last slice. A slice is at most
-    twice the last one: the cost per unit grows as an outbreak spreads."""
-
-    def __init__(self) -> None:
-        self.seconds_per_unit: float | None = None
-        self.last_steps = 1
-
-    def steps(self, dt: float) -> int:
-        """How many steps of ``dt`` fit in one slice (at least one)."""
-        if not self.seconds_per_unit:
-            return 1
-        fit = max(1, int(SLICE_SECONDS / (self.seconds_per_unit * dt)))
-        self.last_steps = min(fit, 2 * self.last_steps)
-        return self.last_steps
-
-    def update(self, span: float, seconds: float) -> None:
-        if span > 0:
-            self.seconds_per_unit = max(seconds, 1e-9) / span
-
-
-def _advance(
-    sim: object, t: float, t_next: float, cohorts: object, grid: float | None, pace: _Pace
-) -> float:
-    """Advance from t to t_next; with tau's fixed steps (``grid``), in slices on the step grid,
-    checking for a stop request between them. The time reached (t_next unless asked to stop)."""
-    if grid is None:
-        sim.advance(t, t_next, cohorts)  # type: ignore[attr-defined]
-        return t_next
-    step = round(t / grid)
-    while t < t_next - 1e-12:
-        if stop_requested():
-            return t
-        step += pace.steps(grid)
-        t_stop = step * grid
-        if t_stop >= t_next - 1e-9 * grid:
-            t_stop = t_next
-        began = wallclock.perf_counter()
-        sim.advance(t, t_stop, cohorts)  # type: ignore[attr-defined]
-        pace.update(t_stop - t, wallclock.perf_counter() - began)
-        t = t_stop
-    return t
 
 
 def _warn(message: str | None) -> None:
