@@ -252,8 +252,8 @@ def _report(ds: Any, out: Path | None, summary: Path | None, quiet: bool, as_jso
         console.print(
             styled(
                 ("interrupted:", "yellow"),
-                f" {info['runs']} of {info['runs_requested']} runs simulated up to "
-                f"t = {info['t_end']:g} {info['time_unit']}"
+                f" {info['runs']} of {info['runs_requested']} runs kept, the last simulated "
+                f"up to t = {info.get('simulated_until', info['t_end']):g} {info['time_unit']}"
                 + (f", saved in {out}" if out else ""),
             )
         )

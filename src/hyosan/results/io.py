@@ -238,6 +238,8 @@ def describe(ds: xr.Dataset) -> dict[str, Any]:
         "variables": sorted(str(v) for v in ds.data_vars),
         "rerun": bool(ds.attrs.get("source")),
     }
+    if "simulated_until" in ds:  # an interrupted ensemble: how far its last runs got
+        info["simulated_until"] = float(ds["simulated_until"].min())
     info["summaries"] = _over_runs({name: ds[name].values for name in SUMMARIES if name in ds})
     info.update(_focus_info(ds))
     if "character_still_human" in ds:
