@@ -201,9 +201,12 @@ def test_ensemble_interrupted_keeps_the_batches_that_finished(tmp_path):
     ensemble = Ensemble(_lattice(), 6, 3, batch=2, out=out, engine="ssa")
     ds = ensemble.run(interrupt_in_second_batch)
     assert ensemble.interrupted and ensemble.status == "interrupted"
-    assert ds["run"].values.tolist() == [0, 1]
+    assert ds["run"].values.tolist() == [0, 1, 2, 3]  # the batch cut short is kept too
+    until = ds["simulated_until"].values
+    assert until[:2].tolist() == [6.0, 6.0] and 0 < until[2] == until[3] < 6.0
+    assert (ds["counts"].isel(run=2, time=-1).values == -1).all()  # a time it did not reach
     on_disk = load(out)
-    assert on_disk.attrs["status"] == "interrupted" and on_disk.sizes["run"] == 2
+    assert on_disk.attrs["status"] == "interrupted" and on_disk.sizes["run"] == 4
 
     def at_once(t, total):
         raise KeyboardInterrupt

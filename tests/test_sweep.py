@@ -150,7 +150,7 @@ def test_points_equal_hyosan_run_count_for_count(town, reference, tmp_path):
                 [
                     "run", str(town), "--set", f'model.parameters.beta="{beta}"',
                     "--set", f"interventions[0].start={start}",
-                    "--runs", "6", "--seed", "11", "--out", str(out), "--quiet",
+                    "--runs", "6", "--seed", "11", "--out", str(out), "--quiet", "--overwrite",
                 ],
             )  # fmt: skip
             assert result.exit_code == 0, result.output

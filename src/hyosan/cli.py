@@ -1,7 +1,9 @@
 """The command line: run scenarios (files or built-in names), check files, inspect and plot results.
 
-Exit codes: 0 ok, 2 bad input (the message names the key or value at fault), 130 interrupted
-(the runs that finished are kept in the results file).
+Exit codes: 0 ok, 2 bad input (the message names the key or value at fault) or an output that
+cannot be written (checked before any work: the path is named), 130 interrupted by Ctrl-C
+(SIGINT), 143 by SIGTERM: the runs and the time simulated so far are kept in the results file.
+No command replaces an existing output unless given ``--overwrite``.
 
 Both consoles print text as it is (``markup=False``): scenario names, paths and error messages
 may hold square brackets (``[[characters]]``) that rich would otherwise take for markup and
@@ -43,6 +45,9 @@ PLOT_KINDS = ("curves", "map", "animation", "characters", "sweep")
 
 QuietOption = typer.Option(False, "--quiet", "-q", help="no progress bar, no report")
 JsonOption = typer.Option(False, "--json", help="print one JSON object on stdout")
+OverwriteOption = typer.Option(
+    False, "--overwrite", help="replace output files that exist (default: refuse, exit 2)"
+)
 
 
 class BadInputError(Exception):
@@ -114,9 +119,19 @@ def _crafted_results(path: Path, malformed: bool = True) -> Iterator[None]:
 
 
 def _listen_for_interrupts() -> None:
-    """Ctrl-C raises KeyboardInterrupt even when the parent shell or runner ignores SIGINT."""
+    """Ctrl-C raises KeyboardInterrupt even when the parent shell or runner ignores SIGINT (a
+    run in progress turns it, and SIGTERM, into a stop request: hyosan.run.stopping)."""
     with suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _check_outputs(overwrite: bool, *paths: tuple[Path | None, str]) -> None:
+    """Every output path checked before any work (one rule: hyosan.results.paths)."""
+    from hyosan.results.paths import check_output
+
+    for path, key in paths:
+        if path is not None:
+            check_output(path, overwrite=overwrite, key=key)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -146,15 +161,30 @@ def run(
     from_: Path | None = typer.Option(
         None, "--from", help="re-run the scenario, overrides and seed stored in a results file"
     ),
+    threads: str | None = typer.Option(
+        None,
+        help="threads of the kernels: a number or 'auto' (default: $HYOSAN_THREADS, else chosen "
+        "for the work and the machine's load); results do not depend on it",
+    ),
+    overwrite: bool = OverwriteOption,
     quiet: bool = QuietOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Simulate a scenario; save the results with --out and summaries with --summary."""
     from hyosan.run.progress import ProgressBar
     from hyosan.run.provenance import Provenance, Source
+    from hyosan.run.stopping import exit_code, stop_on_signals
 
     _listen_for_interrupts()
     with _errors(as_json):
+        for path, kind in ((out, "results"), (summary, "summary")):
+            if path is not None:
+                _check_suffix(path, kind)
+        _check_outputs(overwrite, (out, "--out"), (summary, "--summary"))
+        if threads is not None:
+            from hyosan.run.threads import requested_threads
+
+            requested_threads(threads)  # checked before any work
         if from_ is not None:
             if scenario is not None:
                 raise BadInputError("give a scenario or --from RESULTS, not both")
@@ -173,27 +203,30 @@ def run(
             record_every=_time_option(record_every),
             snapshot_every=_time_option(snapshot_every),
         )
-        for path, kind in ((out, "results"), (summary, "summary")):
-            if path is not None:
-                _check_suffix(path, kind)
         if batch is not None and batch < 1:
             raise BadInputError(f"--batch must be a positive number of runs, got {batch}")
         ensemble = provenance.ensemble(out, summary, batch, allow_coarse_dt)
+        if threads is not None:
+            ensemble.options["threads"] = threads
         show_bar = not quiet and console.is_terminal
         unit = ensemble.scenario.model.time_unit
         bar = ProgressBar(ensemble.runs, unit, console) if show_bar else None
         try:
-            with _warnings_on_console():
+            with _warnings_on_console(), stop_on_signals(terminate=True):
                 results = ensemble.run(bar)
+        except KeyboardInterrupt:  # a second signal: stop at once
+            console.print("interrupted twice: stopped at once")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             if bar is not None:
                 bar.stop()
+    code = exit_code(ensemble.signal) if ensemble.interrupted else 0
     if results is None:
-        console.print("interrupted before any run finished; nothing saved")
-        raise typer.Exit(EXIT_INTERRUPTED)
+        console.print("interrupted before any time was simulated; nothing saved")
+        raise typer.Exit(code or EXIT_INTERRUPTED)
     _report(results, out, summary, quiet, as_json)
     if ensemble.interrupted:
-        raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(code)
 
 
 def _time_option(text: str | None) -> float | str | None:
@@ -218,6 +251,8 @@ def _check_suffix(path: Path, kind: str) -> None:
 def _report(ds: Any, out: Path | None, summary: Path | None, quiet: bool, as_json: bool) -> None:
     from hyosan.results.io import describe
 
+    if quiet and not as_json:
+        return  # describing reads every run's counts: not for nothing
     info = describe(ds)
     if as_json:
         info.update(
@@ -232,8 +267,9 @@ def _report(ds: Any, out: Path | None, summary: Path | None, quiet: bool, as_jso
         console.print(
             styled(
                 ("interrupted:", "yellow"),
-                f" {info['runs']} of {info['runs_requested']} runs finished"
-                + (f" and are saved in {out}" if out else ""),
+                f" {info['runs']} of {info['runs_requested']} runs kept, the last simulated "
+                f"up to t = {info.get('simulated_until', info['t_end']):g} {info['time_unit']}"
+                + (f", saved in {out}" if out else ""),
             )
         )
     elif out is not None:
@@ -383,34 +419,42 @@ def schema(
     markdown: bool = typer.Option(
         False, "--markdown", help="a reference to read: every table and key, with what it means"
     ),
+    overwrite: bool = OverwriteOption,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors), or with --markdown a reference."""
+    from hyosan.results.writer import atomic_file
     from hyosan.scenarios.files import schema as file_schema
     from hyosan.scenarios.files import schema_markdown
 
-    text = schema_markdown().rstrip() if markdown else json.dumps(file_schema(), indent=2)
-    if out is None:
-        print(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
+    with _errors(False):
+        _check_outputs(overwrite, (out, "--out"))
+        text = schema_markdown().rstrip() if markdown else json.dumps(file_schema(), indent=2)
+        if out is None:
+            print(text)
+        else:
+            with atomic_file(out, key="--out") as partial:
+                partial.write_text(text + "\n", encoding="utf-8")
 
 
 @app.command()
 def info(
     results: Path = typer.Argument(..., help="a results file (.nc or .zarr)"),
     summary: Path | None = typer.Option(None, help="also write the per-run table (.csv/.parquet)"),
+    overwrite: bool = OverwriteOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Describe a results file: scenario, seed, engine, runs, summaries."""
     from hyosan.results.io import describe, load, save_summary
 
     with _errors(as_json):
-        ds = load(results)
+        if summary is not None:
+            _check_suffix(summary, "summary")
+            _check_outputs(overwrite, (summary, "--summary"))
+        ds = load(results, lazy=True)
         with _crafted_results(results):
             details = describe(ds)
         if summary is not None:
-            _check_suffix(summary, "summary")
-            save_summary(ds, summary)
+            save_summary(ds, summary, overwrite=overwrite)
     if as_json:
         print(json.dumps(details))
         return
@@ -439,12 +483,14 @@ def plot(
     outcome: str | None = typer.Option(
         None, help="sweep: the flag or summary to draw (default: the first flag)"
     ),
+    overwrite: bool = OverwriteOption,
     quiet: bool = QuietOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Plot results: epidemic curves, a map of a snapshot, an animation, characters' fates, or
     a sweep's outcome against its varied keys."""
     from hyosan.results.io import load
+    from hyosan.results.writer import atomic_file
 
     with _errors(as_json):
         if at_time is not None and not math.isfinite(at_time):
@@ -454,15 +500,18 @@ def plot(
         if out is None:
             suffix = ".gif" if kind == "animation" else ".png"
             out = results.with_name(f"{results.stem}-{kind}{suffix}")
-        if kind == "sweep":  # the store is opened lazily: a sweep may not fit in memory
-            from hyosan.sweeps.plot import plot_sweep
+        _check_outputs(overwrite, (out, "--out"))
+        with atomic_file(out, key="--out") as partial:
+            if kind == "sweep":  # the store is opened lazily: a sweep may not fit in memory
+                from hyosan.sweeps.plot import plot_sweep
 
-            written = plot_sweep(results, out, outcome)
-        else:
-            from hyosan import plots
+                plot_sweep(results, partial, outcome)
+            else:
+                from hyosan import plots
 
-            with _crafted_results(results, malformed=False):
-                written = plots.plot(load(results), kind, out, run=run_index, time=at_time)
+                with _crafted_results(results, malformed=False):
+                    plots.plot(load(results), kind, partial, run=run_index, time=at_time)
+        written = out
     if as_json:
         print(json.dumps({"ok": True, "kind": kind, "out": str(written)}))
     elif not quiet:

@@ -1,7 +1,10 @@
 """Reading and writing results: NetCDF and Zarr files that carry their scenario and seed.
 
-Writing batch by batch and atomically is in :mod:`hyosan.results.writer`; the place layout
-attached to results in :mod:`hyosan.results.layout` (both re-exported here).
+Writing atomically is in :mod:`hyosan.results.writer`, batch by batch in
+:mod:`hyosan.results.batches`, output paths checked in :mod:`hyosan.results.paths`; the place
+layout attached to results in :mod:`hyosan.results.layout` (re-exported here). Every writer here
+checks its path first (:func:`~hyosan.results.paths.check_output`) and writes to a temporary name
+that is renamed into place, so an earlier file is never half-replaced.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import numpy as np
 import xarray as xr
 
 from hyosan.errors import HyosanError
+from hyosan.results.batches import ResultsWriter, writer_alive
 from hyosan.results.focus import context_name, context_regions, focus_name, focus_regions
 from hyosan.results.layout import with_place_layout
+from hyosan.results.paths import check_output
 from hyosan.results.recorder import summarize
 from hyosan.results.writer import (
     NETCDF_SUFFIXES,
-    ResultsWriter,
+    atomic_file,
     combine,
     results_format,
     write_netcdf,
@@ -32,28 +37,37 @@ __all__ = [
 ]  # fmt: skip
 
 
-def save(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write results to NetCDF (``.nc``) or Zarr (``.zarr``), replacing what was there."""
+def save(ds: xr.Dataset, path: str | Path, overwrite: bool = True) -> Path:
+    """Write results to NetCDF (``.nc``) or Zarr (``.zarr``). An existing file is replaced only
+    with ``overwrite`` (a folder that is not a hyosan store never is), once the new one is whole."""
     path = Path(path)
-    if results_format(path) == "zarr":
+    fmt = results_format(path)
+    check_output(path, overwrite=overwrite)
+    if fmt == "zarr":
         write_zarr(ds, path, append=False)
     else:
         write_netcdf(ds, path)
     return path
 
 
-def load(path: str | Path) -> xr.Dataset:
-    """Read results written by :func:`save`; refuses files that are not hyosan results."""
+def load(path: str | Path, lazy: bool = False) -> xr.Dataset:
+    """Read results written by :func:`save`; refuses files that are not hyosan results.
+
+    lazy: leave the large variables on disk until used (an ensemble too large for memory).
+    A file whose writer was stopped (killed) before it finished says ``status = 'interrupted'``
+    and holds only the runs written whole (a Zarr append cut midway is left out).
+    """
     path = Path(path)
     if not path.exists():
         raise HyosanError(f"results file {str(path)!r} does not exist")
     try:
         if path.suffix.lower() == ".zarr":
-            with xr.open_zarr(path) as handle:
-                ds = handle.load()
+            ds = _open_zarr_runs_done(path)
         else:
-            with xr.open_dataset(path, engine="h5netcdf") as handle:
-                ds = handle.load()
+            ds = xr.open_dataset(path, engine="h5netcdf")
+        if not lazy:
+            ds = ds.load()
+            ds.close()
     except Exception as error:
         raise HyosanError(
             f"results file {str(path)!r} is not a hyosan results file: {error}"
@@ -72,6 +86,33 @@ def load(path: str | Path) -> xr.Dataset:
                 ds[name] = (ds[name].dims, text, ds[name].attrs)
     if ds.attrs.get("seed") is not None:
         ds.attrs["seed"] = str(ds.attrs["seed"])
+    if ds.attrs.get("status") == "running" and writer_alive(ds.attrs.get("writer", "")) is False:
+        ds.attrs["status"] = "interrupted"  # its writer was killed before it could say so
+    return ds
+
+
+def _open_zarr_runs_done(path: Path) -> xr.Dataset:
+    """A Zarr store, lazily, holding only the runs its attributes count as done: an append cut
+    midway (a kill) leaves arrays of different lengths along ``run``, each read up to that."""
+    try:
+        return xr.open_zarr(path)
+    except ValueError as error:
+        if "conflicting sizes" not in str(error):
+            raise
+    import zarr
+
+    group = zarr.open_group(str(path), mode="r", zarr_format=2)
+    done = int(group.attrs.get("runs", 0))
+    names = list(group.array_keys())
+    parts = []
+    for name in names:
+        others = [other for other in names if other != name]
+        part = xr.open_zarr(path, drop_variables=others)
+        if "run" in part.dims:
+            part = part.isel(run=slice(0, done))
+        parts.append(part)
+    ds = xr.merge(parts, compat="override", join="override", combine_attrs="override")
+    ds.attrs = dict(group.attrs)
     return ds
 
 
@@ -151,20 +192,25 @@ def summary_table(ds: xr.Dataset) -> Any:
     return table
 
 
-def save_summary(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write the per-run summary table to CSV (``.csv``) or Parquet (``.parquet``)."""
+def save_summary(ds: xr.Dataset, path: str | Path, overwrite: bool = True) -> Path:
+    """Write the per-run summary table to CSV (``.csv``) or Parquet (``.parquet``), through a
+    temporary file (an existing one is replaced only with ``overwrite``, and only when whole)."""
     path = Path(path)
-    table = summary_table(ds)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        table.to_csv(path, index=False)
-    elif suffix in (".parquet", ".pq"):
-        try:
-            table.to_parquet(path, index=False)
-        except ImportError as error:
-            raise HyosanError(f"summary {str(path)!r}: Parquet needs pyarrow ({error})") from None
-    else:
+    if suffix not in (".csv", ".parquet", ".pq"):
         raise HyosanError(f"summary file {str(path)!r}: use a .csv or .parquet suffix")
+    check_output(path, overwrite=overwrite, key="summary")
+    table = summary_table(ds)
+    with atomic_file(path, key="summary") as partial:
+        if suffix == ".csv":
+            table.to_csv(partial, index=False)
+        else:
+            try:
+                table.to_parquet(partial, index=False)
+            except ImportError as error:
+                raise HyosanError(
+                    f"summary {str(path)!r}: Parquet needs pyarrow ({error})", key="summary"
+                ) from None
     return path
 
 
@@ -192,6 +238,8 @@ def describe(ds: xr.Dataset) -> dict[str, Any]:
         "variables": sorted(str(v) for v in ds.data_vars),
         "rerun": bool(ds.attrs.get("source")),
     }
+    if "simulated_until" in ds:  # an interrupted ensemble: how far its last runs got
+        info["simulated_until"] = float(ds["simulated_until"].min())
     info["summaries"] = _over_runs({name: ds[name].values for name in SUMMARIES if name in ds})
     info.update(_focus_info(ds))
     if "character_still_human" in ds:

@@ -1,16 +1,21 @@
-"""Writing results so that the file on disk is always whole: batch by batch, atomically.
+"""Writing results so that the file on disk is always whole: atomically, and batch by batch.
 
-An ensemble can be written batch by batch as it runs (:class:`ResultsWriter`), so the runs that
-finished are on disk whatever happens to the ones that did not: Zarr appends each batch along
-``run`` (one chunk per run); NetCDF is rewritten whole into a temporary file that then replaces
-the old one. :func:`deferred_interrupt` holds Ctrl-C while a write is under way.
+Every format goes to a temporary name in the same folder and is renamed into place when it is
+complete (:func:`atomic_file`; a Zarr store, a folder, is swapped in by
+:func:`swap_in_folder`), so a full disk, a kill or Ctrl-C leaves the earlier file at that path
+as it was. Ensembles are streamed batch by batch by
+:class:`hyosan.results.batches.ResultsWriter`. :func:`deferred_interrupt` holds Ctrl-C while a
+write is under way.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import shutil
 import signal
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from hyosan.errors import HyosanError
+from hyosan.results.paths import OutputError, write_failed
 
 NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
 STRING_VARIABLES = ("character_state", "character_fate")
@@ -33,6 +39,80 @@ def results_format(path: str | Path) -> str:
     if suffix in NETCDF_SUFFIXES:
         return "netcdf"
     raise HyosanError(f"results file {str(path)!r}: use a .nc or .zarr suffix, got {suffix!r}")
+
+
+def partial_name(path: Path, tag: str = "partial") -> Path:
+    """A hidden name beside ``path`` with the same suffix (writers pick the format from it)."""
+    return path.with_name(f".{path.stem}.{tag}-{os.getpid()}{path.suffix}")
+
+
+def remove_stale(path: Path) -> None:
+    """Remove temporaries beside ``path`` left by writers that were killed (their process id,
+    at the end of the name, no longer runs)."""
+    for other in path.parent.glob(f".{glob.escape(path.stem)}.*-*{glob.escape(path.suffix)}"):
+        pid = other.name[: len(other.name) - len(path.suffix)].rpartition("-")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            remove_path(other)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file or a folder if it is there (a Zarr write that failed may still be ending
+    its chunk writes in other threads for a moment: the folder is removed again then)."""
+    if path.is_dir() and not path.is_symlink():
+        for attempt in range(20):
+            shutil.rmtree(path, ignore_errors=True)
+            if not path.exists():
+                break
+            time.sleep(0.05 * (attempt + 1))
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+@contextmanager
+def atomic_file(path: str | Path, key: str = "out") -> Iterator[Path]:
+    """Yield a temporary name beside ``path``; when the block succeeds it is renamed to ``path``
+    (a file) or swapped in (a folder). On any failure the temporary is removed and the earlier
+    file at ``path`` is untouched; an OSError (a full disk) becomes an :class:`OutputError`."""
+    path = Path(path)
+    temporary = partial_name(path)
+    remove_stale(path)
+    remove_path(temporary)
+    try:
+        yield temporary
+        if temporary.is_dir():
+            swap_in_folder(temporary, path)
+        else:
+            os.replace(temporary, path)
+    except OSError as error:
+        raise write_failed(path, error, key) from None
+    finally:
+        remove_path(temporary)
+
+
+def swap_in_folder(new: Path, path: Path) -> None:
+    """Put the complete folder ``new`` at ``path``; the old one there is removed only after."""
+    if not path.exists():
+        os.replace(new, path)
+        return
+    old = partial_name(path, "old")
+    remove_path(old)
+    os.replace(path, old)
+    try:
+        os.replace(new, path)
+    except OSError:
+        os.replace(old, path)
+        raise
+    remove_path(old)
 
 
 @contextmanager
@@ -89,51 +169,6 @@ def ensemble_summaries(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-class ResultsWriter:
-    """Writes an ensemble batch by batch to ``path``; the file is readable after every batch."""
-
-    def __init__(self, path: str | Path, attrs: dict[str, Any] | None = None) -> None:
-        self.path = Path(path)
-        self.format = results_format(self.path)
-        self.attrs = dict(attrs or {})
-        self.batches: list[xr.Dataset] = []
-        self.runs_written = 0
-        self._wall = 0.0
-
-    def append(self, batch: xr.Dataset, status: str = "running") -> None:
-        """Add a finished batch of runs and make the file on disk hold every run so far."""
-        batch = batch.copy()
-        batch.attrs.update(self.attrs)
-        self._wall += float(batch.attrs.get("wall_seconds", 0.0))
-        self.batches.append(batch)
-        if self.format == "netcdf":
-            write_netcdf(combine(self.batches, status), self.path)
-        else:
-            ds = ensemble_summaries(batch)
-            write_zarr(ds, self.path, append=self.runs_written > 0)
-            self._zarr_ensemble(status)
-        self.runs_written += int(batch.sizes["run"])
-
-    def finish(self, status: str) -> xr.Dataset | None:
-        """Record the final status (complete, interrupted) and return the whole ensemble."""
-        if not self.batches:
-            return None
-        ds = combine(self.batches, status)
-        if self.format == "netcdf":
-            write_netcdf(ds, self.path)
-        else:
-            self._zarr_ensemble(status)
-        return ds
-
-    def _zarr_ensemble(self, status: str) -> None:
-        """Rewrite what spans runs: the ensemble summaries and the attributes."""
-        ds = combine(self.batches, status)
-        update = xr.Dataset(attrs=netcdf_attrs(ds.attrs))
-        if "character_still_human" in ds:
-            update["character_still_human"] = ds["character_still_human"]
-        update.to_zarr(self.path, mode="a", zarr_format=2)
-
-
 def netcdf_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     """Attributes as NetCDF and Zarr can hold them: numbers, text, no None or bools."""
     out: dict[str, Any] = {}
@@ -151,7 +186,8 @@ def netcdf_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _prepared(ds: xr.Dataset) -> xr.Dataset:
+def prepared_for_file(ds: xr.Dataset) -> xr.Dataset:
+    """A copy with attributes and text variables as NetCDF and Zarr store them."""
     encoded = ds.copy()
     encoded.attrs = netcdf_attrs(ds.attrs)
     for name in STRING_VARIABLES:
@@ -161,30 +197,71 @@ def _prepared(ds: xr.Dataset) -> xr.Dataset:
 
 
 def write_netcdf(ds: xr.Dataset, path: Path) -> None:
-    """Write to a temporary file beside ``path``, then swap it in (never a half-written file)."""
-    encoded = _prepared(ds)
-    encoding = {
-        name: {"zlib": True, "complevel": 4}
+    """Write to a temporary file beside ``path``, then swap it in (never a half-written file).
+
+    The file is made in memory and written with plain file calls: HDF5 given a full disk leaves
+    a broken handle that crashes the interpreter when it is freed; a plain write just fails."""
+    encoded = prepared_for_file(ds)
+    data = encoded.to_netcdf(engine="h5netcdf", encoding=netcdf_encoding(encoded))
+    with atomic_file(path) as partial:
+        write_bytes(partial, data)
+
+
+def write_bytes(path: Path, data: bytes | memoryview) -> None:
+    """Write and flush to disk (a full disk fails here, not later at close)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def ensure_room(path: Path, needed: int) -> None:
+    """An :class:`OutputError` unless the disk holding ``path`` has ``needed`` bytes free (and a
+    margin): checked before the writes that cannot fail cleanly on a full disk (HDF5 in place
+    leaves a handle that crashes at exit; Zarr's threads go on writing chunks after the error).
+    ``needed`` is the size before compression: an upper bound."""
+    free = shutil.disk_usage(path.parent).free
+    if free < needed * 1.1 + (64 << 10):
+        raise write_failed(
+            path,
+            OSError(28, f"no space left on device ({free:,} bytes free, about {needed:,} needed)"),
+        )
+
+
+def netcdf_encoding(encoded: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """Compression for the numeric variables large enough to gain from it."""
+    return {
+        str(name): {"zlib": True, "complevel": 4}
         for name, var in encoded.data_vars.items()
         if var.dtype.kind in "iuf" and var.size >= 1024
     }
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        encoded.to_netcdf(partial, engine="h5netcdf", encoding=encoding)
-        os.replace(partial, path)
-    finally:
-        if partial.exists():
-            partial.unlink()
+
+
+def zarr_encoding(encoded: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """One chunk per run, so that appends and partial reads touch only their runs."""
+    return {
+        str(name): {"chunks": tuple(1 if d == "run" else n for d, n in var.sizes.items())}
+        for name, var in encoded.data_vars.items()
+        if "run" in var.dims
+    }
 
 
 def write_zarr(ds: xr.Dataset, path: Path, append: bool) -> None:
-    """Write (or append along ``run``) a Zarr store, one chunk per run."""
-    encoded = _prepared(ds)
+    """Write a whole Zarr store (one chunk per run) beside ``path`` and swap it in when complete;
+    ``append``: add the runs along ``run`` to the store in place (a batch of an ensemble)."""
+    encoded = prepared_for_file(ds)
+    ensure_room(path, int(encoded.nbytes))  # zarr goes on writing chunks after a failure
     if append:
-        encoded.to_zarr(path, append_dim="run", zarr_format=2)
+        try:
+            encoded.to_zarr(path, append_dim="run", zarr_format=2)
+        except OSError as error:
+            raise write_failed(path, error) from None
         return
-    encoding = {}
-    for name, var in encoded.data_vars.items():
-        if "run" in var.dims:
-            encoding[name] = {"chunks": tuple(1 if d == "run" else n for d, n in var.sizes.items())}
-    encoded.to_zarr(path, mode="w", zarr_format=2, encoding=encoding)
+    with atomic_file(path) as partial:
+        encoded.to_zarr(partial, mode="w-", zarr_format=2, encoding=zarr_encoding(encoded))
+
+
+__all__ = [
+    "NETCDF_SUFFIXES", "OutputError", "atomic_file", "combine", "deferred_interrupt",
+    "netcdf_attrs", "results_format", "swap_in_folder", "write_netcdf", "write_zarr",
+]  # fmt: skip

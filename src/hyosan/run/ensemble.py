@@ -1,9 +1,14 @@
 """Ensembles: many runs of one scenario, computed in batches and written as each finishes.
 
 Run k of a seed is the same history in any batch (``simulate``'s ``first_run``), so batching
-never changes the results; it bounds memory and keeps the finished runs on disk if the rest are
-interrupted. Ctrl-C stops the ensemble after the batch under way: the runs that finished are
-combined, written (``status = "interrupted"``) and returned.
+never changes the results; it bounds memory (with ``out``, batches are streamed to the file and
+only summaries stay in memory) and keeps the finished runs on disk if the rest are interrupted.
+Ctrl-C or SIGTERM (:mod:`hyosan.run.stopping`) stop the batch under way at its next check: its
+runs are kept up to the time they reached (``simulated_until``; later record times hold -1),
+written with every earlier batch (``status = "interrupted"``) and returned.
+
+Output paths are checked when the ensemble is made, before any simulation
+(:func:`hyosan.results.paths.check_output`).
 """
 
 from __future__ import annotations
@@ -14,31 +19,45 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from hyosan.errors import HyosanError
-from hyosan.results.io import save_summary
-from hyosan.results.writer import ResultsWriter, combine, deferred_interrupt, results_format
+from hyosan.results.batches import ResultsWriter
+from hyosan.results.io import load, save_summary
+from hyosan.results.paths import check_output
+from hyosan.results.writer import combine, deferred_interrupt, results_format
 from hyosan.run.progress import Progress
 from hyosan.run.simulate import simulate
+from hyosan.run.stopping import stop_on_signals, stop_requested
 from hyosan.scenarios.scenario import Scenario
 
 SUMMARY_SUFFIXES = (".csv", ".parquet")
 
 
+MAX_DEFAULT_BATCH = 1000
+"""Runs per batch at most by default: a batch's histories are what an ensemble holds in memory,
+so this keeps memory flat in the number of runs (1000 runs of 100 records of 3 compartments in
+one region are 2.4 MB)."""
+
+
 def default_batch(runs: int) -> int:
-    """Runs per batch: enough to use every core, at most about 20 batches in all."""
-    return max(1, min(runs, max(os.cpu_count() or 1, math.ceil(runs / 20))))
+    """Runs per batch: enough to use every core, at most about 20 batches in all, and at most
+    ``MAX_DEFAULT_BATCH`` runs."""
+    per_batch = max(os.cpu_count() or 1, min(math.ceil(runs / 20), MAX_DEFAULT_BATCH))
+    return max(1, min(runs, per_batch))
 
 
 class Ensemble:
     """``runs`` histories of ``scenario`` from one ``seed``, run in batches of ``batch``.
 
     out: a results file (.nc or .zarr) written after every batch. summary: a per-run table
-    (.csv or .parquet) written at the end. attrs: added to the results (provenance). The other
-    keyword arguments are ``simulate``'s (t_end, engine, dt, record_every, ...). After
-    :meth:`run`, ``status`` is 'complete' or 'interrupted' and ``interrupted`` says whether
-    Ctrl-C was pressed at any point, even while the last write was being finished.
+    (.csv or .parquet) written at the end. overwrite: replace existing outputs (checked here,
+    before any work; a folder that is not a hyosan store is never replaced). attrs: added to the
+    results (provenance). The other keyword arguments are ``simulate``'s (t_end, engine, dt,
+    record_every, ...). After :meth:`run`, ``status`` is 'complete' or 'interrupted',
+    ``interrupted`` says whether Ctrl-C was pressed at any point, even while the last write was
+    being finished, and ``signal`` which signal stopped it (None: none, or a KeyboardInterrupt).
     """
 
     def __init__(
@@ -51,6 +70,7 @@ class Ensemble:
         out: str | Path | None = None,
         summary: str | Path | None = None,
         attrs: dict[str, Any] | None = None,
+        overwrite: bool = True,
         **simulate_options: Any,
     ) -> None:
         if not (isinstance(runs, int) and runs >= 1):
@@ -61,6 +81,11 @@ class Ensemble:
             results_format(out)
         if summary is not None and Path(summary).suffix.lower() not in SUMMARY_SUFFIXES:
             raise HyosanError(f"summary file {str(summary)!r}: use a .csv or .parquet suffix")
+        if out is not None and summary is not None and Path(out) == Path(summary):
+            raise HyosanError(f"out and summary are the same file {str(out)!r}", key="summary")
+        for path, key in ((out, "out"), (summary, "summary")):
+            if path is not None:
+                check_output(path, overwrite=overwrite, key=key)
         self.scenario = scenario
         self.runs = runs
         self.seed = secrets.randbits(63) if seed is None else int(seed)
@@ -71,6 +96,7 @@ class Ensemble:
         self.options = simulate_options
         self.status = "not run"
         self.interrupted = False
+        self.signal: int | None = None
 
     @property
     def t_end(self) -> float:
@@ -79,52 +105,75 @@ class Ensemble:
         return float(t_end if t_end is not None else self.scenario.t_end or 0.0)
 
     def run(self, progress: Progress | None = None) -> xr.Dataset | None:
-        """Run every batch; the combined results, or None if interrupted before any finished.
+        """Run every batch; the results, or None if interrupted before any time was simulated.
 
         progress: a callable ``(t, t_end)`` given the simulated time summed over the runs, out
-        of ``runs * t_end``.
+        of ``runs * t_end``. With ``out``, the results returned are read lazily from the file
+        (memory does not grow with the runs); without, they are combined in memory.
         """
         writer = ResultsWriter(self.out, self.attrs) if self.out is not None else None
-        batches: list[xr.Dataset] = []
-        self.status = "complete"
-        done = 0
         try:
-            for first in range(0, self.runs, self.batch):
-                n = min(self.batch, self.runs - first)
-                ds = simulate(
-                    self.scenario,
-                    runs=n,
-                    seed=self.seed,
-                    first_run=first,
-                    progress=_ensemble_report(progress, done, n, self.runs),
-                    **self.options,
-                )
-                if ds.attrs.get("status") == "interrupted":
-                    self.status = "interrupted"
-                    break
-                ds.attrs.update(self.attrs)
-                with deferred_interrupt():
-                    batches.append(ds)
-                    if writer is not None:
-                        writer.append(ds)
-                done += n
-                if progress is not None:
-                    progress(done * float(ds.attrs["t_end"]), self.runs * float(ds.attrs["t_end"]))
-        except KeyboardInterrupt:
-            self.status = "interrupted"
+            with stop_on_signals(terminate=False):
+                batches = self._batches(writer, progress)
+                self.signal = stop_requested()
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            raise
         self.interrupted = self.status == "interrupted"
-        if not batches:
+        if writer is None and not batches:
             return None
         try:
             with deferred_interrupt():
-                results = writer.finish(self.status) if writer is not None else None
-                if results is None:
+                if writer is not None:
+                    if writer.finish(self.status) is None:
+                        return None
+                    results = load(self.out, lazy=True)
+                else:
                     results = combine(batches, self.status)
                 if self.summary is not None:
                     save_summary(results, self.summary)
         except KeyboardInterrupt:  # Ctrl-C while the last write was made: it was completed
             self.interrupted = True
         return results
+
+    def _batches(self, writer: ResultsWriter | None, progress: Progress | None) -> list[xr.Dataset]:
+        """Simulate batch after batch, each written as it ends; the batches kept in memory
+        (none with a writer). Sets ``status``."""
+        batches: list[xr.Dataset] = []
+        self.status = "complete"
+        done = 0
+        for first in range(0, self.runs, self.batch):
+            n = min(self.batch, self.runs - first)
+            ds = simulate(
+                self.scenario,
+                runs=n,
+                seed=self.seed,
+                first_run=first,
+                progress=_ensemble_report(progress, done, n, self.runs),
+                **self.options,
+            )
+            cut = ds.attrs.get("status") == "interrupted"
+            if cut:
+                self.status = "interrupted"
+                if not ds.sizes["time"] or float(ds["time"].values[-1]) <= 0.0:
+                    break  # nothing simulated in this batch
+            ds.attrs.update(self.attrs)
+            reached = float(ds["time"].values[-1]) if ds.sizes["time"] else 0.0
+            ds["simulated_until"] = ("run", np.full(n, reached))
+            ds["simulated_until"].attrs["long_name"] = "time each run was simulated to"
+            with deferred_interrupt():
+                if writer is not None:
+                    writer.append(ds)
+                else:
+                    batches.append(ds)
+            done += n
+            if cut or stop_requested():
+                self.status = "interrupted"
+                break
+            if progress is not None:
+                progress(done * float(ds.attrs["t_end"]), self.runs * float(ds.attrs["t_end"]))
+        return batches
 
 
 def _ensemble_report(progress: Progress | None, done: int, n: int, runs: int) -> Progress | None:
@@ -157,12 +206,21 @@ def run_ensemble(
     summary: str | Path | None = None,
     progress: Progress | None = None,
     attrs: dict[str, Any] | None = None,
+    overwrite: bool = True,
     **simulate_options: Any,
 ) -> xr.Dataset:
     """Run an :class:`Ensemble` and return its results (``status`` says if Ctrl-C cut it short;
     KeyboardInterrupt if no run finished)."""
     ensemble = Ensemble(
-        scenario, runs, seed, batch=batch, out=out, summary=summary, attrs=attrs, **simulate_options
+        scenario,
+        runs,
+        seed,
+        batch=batch,
+        out=out,
+        summary=summary,
+        attrs=attrs,
+        overwrite=overwrite,
+        **simulate_options,
     )
     results = ensemble.run(progress)
     if results is None:

@@ -2,8 +2,11 @@
 
 The loop plan is explicit (as in Starsim): at each chunk boundary the results are recorded,
 interventions due are applied, progress is reported and the time limit checked; the engine then
-advances to the next boundary. Ctrl-C or the time limit end the loop early and the Dataset holds
-every time recorded so far.
+advances to the next boundary. Ctrl-C, SIGTERM (:mod:`hyosan.run.stopping`) or the time limit end
+the loop early and the Dataset holds every time recorded so far and the time reached.
+
+To react to a signal within a second, an advance is cut into slices of about 0.2 s of wall time
+where that leaves the histories unchanged (:func:`hyosan.run.stopping.advance_in_slices`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from hyosan.run.checks import HyosanWarning, immobility, step_check
 from hyosan.run.options import DEFAULT_STEP_ACCURACY, resolve_options
 from hyosan.run.preflight import check_cost, estimate_cost, hazard_bounds
 from hyosan.run.progress import Progress, ProgressBar, announce_compiling
+from hyosan.run.stopping import Pace, advance_in_slices, stop_on_signals, stop_requested
+from hyosan.run.threads import choose_threads, numba_threads
 from hyosan.scenarios.scenario import Scenario
 from hyosan.version import __version__
 
@@ -36,7 +41,13 @@ from hyosan.version import __version__
 def run_keys(seed: int, runs: int, first_run: int = 0) -> np.ndarray:
     """One 64-bit key per run from ``SeedSequence(seed).spawn``: run k's key depends on k only,
     so runs first_run..first_run+runs-1 of a seed are the same histories in any batch."""
-    children = np.random.SeedSequence(seed).spawn(first_run + runs)[first_run:]
+    root = np.random.SeedSequence(seed)
+    children = (  # spawn's k-th child, made directly: no first_run earlier children in memory
+        np.random.SeedSequence(
+            root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size
+        )
+        for k in range(first_run, first_run + runs)
+    )
     return np.array([child.generate_state(1, np.uint64)[0] for child in children], np.uint64)
 
 
@@ -82,6 +93,7 @@ def simulate(
     accuracy: float | None = None,
     allow_coarse_dt: bool = False,
     limits: Limits | Mapping[str, float] | None = None,
+    threads: int | str | None = None,
 ) -> xr.Dataset:
     """Simulate ``runs`` histories of ``scenario`` up to ``t_end`` (in the model's time unit).
 
@@ -98,6 +110,9 @@ def simulate(
     accuracy: tau only, adaptive steps: each run keeps every unit's expected events per step
     below ``accuracy`` in its current state (``dt``, if given, is then the longest step). A
     world may ask for it in its defaults; an explicit ``dt`` alone means fixed steps.
+    threads: the kernels' threads (a number or 'auto'; default: ``HYOSAN_THREADS``, else chosen
+    for the work and the machine's load by :func:`hyosan.run.threads.choose_threads`); the
+    histories do not depend on it.
 
     Checks before the run (:mod:`hyosan.run.checks`): a world where nobody can move warns; a
     fixed ``dt`` far above tau's own step warns, naming the reaction, and is an error where a
@@ -190,37 +205,45 @@ def simulate(
     status = "complete"
     started = wallclock.perf_counter()
     record_set = set(np.round(record_times, 9).tolist())
-    try:
-        t = 0.0
-        while True:
-            if plan.items:
-                counts = aggregate_regions(net, sim.counts()) if plan.has_triggers else None
-                for extra_time in plan.step(t, sim, counts):
-                    _push(boundaries, extra_time, t_end, grid)
-            recorded = round(t, 9) in record_set
-            if recorded:
-                recorder.record(t, sim.counts())
-                if report is not None:
-                    report(t, t_end)
-            if not boundaries or t >= t_end - 1e-12:
-                break
-            if time_limit is not None and wallclock.perf_counter() - started > time_limit:
-                if not recorded:
+    pace = Pace()
+    t = 0.0
+    n_threads = choose_threads(threads, int(runs) * net.n_places)
+    with stop_on_signals(terminate=False), numba_threads(n_threads):
+        try:
+            while True:
+                if plan.items:
+                    counts = aggregate_regions(net, sim.counts()) if plan.has_triggers else None
+                    for extra_time in plan.step(t, sim, counts):
+                        _push(boundaries, extra_time, t_end, grid)
+                recorded = round(t, 9) in record_set
+                if recorded:
                     recorder.record(t, sim.counts())
-                status = "time_limit"
-                break
-            t_next = heapq.heappop(boundaries)
-            while boundaries and (boundaries[0] <= t_next + 1e-12 or t_next <= t + 1e-12):
-                t_next = max(t_next, heapq.heappop(boundaries))
-            if t_next <= t + 1e-12:
-                break
-            sim.advance(t, t_next, plan.cohorts(t) if plan.items else None)
-            t = t_next
-    except KeyboardInterrupt:
-        status = "interrupted"
-    finally:
-        if progress is True and isinstance(report, ProgressBar):
-            report.stop()  # the deprecated alias's own bar
+                    if report is not None:
+                        report(t, t_end)
+                if t >= t_end - 1e-12:
+                    break
+                stop = "interrupted" if stop_requested() else None
+                if time_limit is not None and wallclock.perf_counter() - started > time_limit:
+                    stop = stop or "time_limit"
+                if stop is None and not boundaries:
+                    break
+                if stop is not None:
+                    if not recorded:
+                        recorder.record(t, sim.counts())
+                    status = stop
+                    break
+                t_next = heapq.heappop(boundaries)
+                while boundaries and (boundaries[0] <= t_next + 1e-12 or t_next <= t + 1e-12):
+                    t_next = max(t_next, heapq.heappop(boundaries))
+                if t_next <= t + 1e-12:
+                    break
+                cohorts = plan.cohorts(t) if plan.items else None
+                t = advance_in_slices(sim, t, t_next, cohorts, grid, pace)
+        except KeyboardInterrupt:
+            status = "interrupted"
+        finally:
+            if progress is True and isinstance(report, ProgressBar):
+                report.stop()  # the deprecated alias's own bar
     elapsed = wallclock.perf_counter() - started
     if cold and status == "complete":
         mark_compiled(kernels)
@@ -254,6 +277,7 @@ def simulate(
         "scenario": scenario.describe_json(),
         "status": status,
         "wall_seconds": float(elapsed),
+        "threads": int(n_threads),
         "human": model.reported_of(model.susceptible[0]),
     }
     ds = recorder.dataset(
