@@ -296,3 +296,18 @@ def test_curves_legend_in_words(grid_results):
     figure = plots.curves(grid_results)
     legend = figure.axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["Susceptible", "Zombie", "Removed"]
+
+
+def test_curves_of_a_run_cut_short_stop_where_it_stopped(grid_results):
+    """An interrupted batch stores -1 at the times it never reached: curves leave them out."""
+    from hyosan import plots
+
+    cut = grid_results.copy(deep=True)
+    counts = cut["counts"].values
+    last = counts.shape[1] // 2
+    counts[:, last:] = -1
+    figure = plots.curves(cut)
+    for line in figure.axes[0].get_lines():
+        x, y = line.get_data()
+        assert np.all(np.asarray(y) >= 0)
+        assert np.asarray(x).max() == pytest.approx(float(cut["time"][last - 1]))

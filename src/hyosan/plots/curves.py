@@ -23,6 +23,8 @@ from hyosan.results.focus import context_name, context_regions, focus_name, focu
 def curves(ds: xr.Dataset, max_regions: int = 24) -> Figure:
     """Median and 10-90 % band over runs of every compartment (the focus's regions, the
     context beside them); per-region small multiples of the focus."""
+    reached = (ds["counts"] >= 0).all(["region", "compartment"]).any("run")  # a run cut short
+    ds = ds.isel(time=np.flatnonzero(reached.values))
     counts = ds["counts"]
     if counts.sizes["time"] == 0:
         raise HyosanError("results have no recorded times to plot")
@@ -55,13 +57,20 @@ def curves(ds: xr.Dataset, max_regions: int = 24) -> Figure:
     return out
 
 
+def _simulated(counts: xr.DataArray) -> np.ndarray:
+    """Counts as floats, NaN at the times a run cut short never reached (stored as -1)."""
+    values = np.asarray(counts.values, np.float64)
+    values[values < 0] = np.nan
+    return values
+
+
 def _band(
     axes: Any, ds: xr.Dataset, regions: list[str], names: list[str], palette: dict[str, str],
     lw: float,
 ) -> None:  # fmt: skip
     """The median and 10-90 % band over runs of each compartment, summed over ``regions``."""
     times = ds["time"].values
-    total = np.asarray(ds["counts"].sel(region=regions).sum("region").values, np.float64)
+    total = _simulated(ds["counts"].sel(region=regions)).sum(axis=2)  # NaN stays NaN
     q10, q50, q90 = np.nanquantile(total, [0.1, 0.5, 0.9], axis=0)  # (time, compartment)
     for k, name in enumerate(names):
         axes.fill_between(times, q10[:, k], q90[:, k], color=palette[name], alpha=0.25, lw=0)
@@ -82,10 +91,10 @@ def _region_multiples(
     palette: dict[str, str],
     max_regions: int,
 ) -> None:
-    counts = np.asarray(ds["counts"].sel(region=regions).values, np.float64)  # run, time, region
+    counts = _simulated(ds["counts"].sel(region=regions))  # run, time, region, compartment
     times = ds["time"].values
     infectious = [names.index(c) for c in roles(ds, "infectious")] or list(range(len(names)))
-    peak = np.median(counts[:, :, :, infectious].sum(axis=3), axis=0).max(axis=0)
+    peak = np.nan_to_num(np.nanmedian(counts[:, :, :, infectious].sum(axis=3), axis=0)).max(axis=0)
     order = np.argsort(-peak, kind="stable")[:max_regions]
     n = len(order)
     rows = max(1, round(math.sqrt(n / 1.6)))
