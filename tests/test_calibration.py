@@ -53,5 +53,5 @@ def test_the_cordon_keeps_the_towns_zombies_out_of_the_school(town):
     assert np.all(figures["school_zombies_max"] <= 956), figures["school_zombies_max"]
 
 
-P_BAND = 0.8
+P_BAND = 0.93
 """Share of the full run's histories in the 2 : 1 to 12 : 1 band (docs/calibration.md)."""

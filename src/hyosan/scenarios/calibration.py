@@ -135,6 +135,45 @@ def seoul_figures(world: Any, ds: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------
+def draw_town(by_contact: dict[str, Any], world: Any, ds: Any, path: str) -> None:
+    """docs/calibration.md's figure: left, the bombed area's infected share at hour 72 against
+    the contact scale (median, 10-90 %); right, the town's fall over time at ``CITY_CONTACT``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.4), dpi=90)
+    contacts = sorted(by_contact, key=float)
+    x = [float(c) * 1000 for c in contacts]
+    rows = [by_contact[c]["infected_share_at_bombing"] for c in contacts]
+    mid = np.array([r["median"] for r in rows])
+    low = mid - np.array([r["p10"] for r in rows])
+    high = np.array([r["p90"] for r in rows]) - mid
+    left.errorbar(x, mid, yerr=[low, high], fmt="o-", color="tab:red", capsize=3)
+    left.axhline(TOWN_RATIO / (TOWN_RATIO + 1), color="grey", ls="--", lw=1)
+    left.text(x[0], TOWN_RATIO / (TOWN_RATIO + 1) + 0.02, "5 : 1 (episode 11)", fontsize=8)
+    left.axvline(CITY_CONTACT * 1000, color="grey", lw=0.8)
+    left.set(xlabel="city contact (x 1/1000 of a corridor)", ylim=(0, 1),
+             ylabel="infected share at hour 72", title="Hyosan at the bombing")  # fmt: skip
+    town = ds["counts"].sel(region="hyosan-city")
+    fallen = (town.sel(compartment=[*INFECTED, "R"]).sum("compartment")
+              / town.sum("compartment")).values  # fmt: skip
+    hours = ds["time"].values / 60.0
+    q = np.percentile(fallen, [10, 50, 90], axis=0)
+    right.fill_between(hours, q[0], q[2], color="tab:red", alpha=0.25, lw=0)
+    right.plot(hours, q[1], color="tab:red", label="town infected or dead")
+    right.axvline(BOMBING_HOUR, color="grey", ls="--", lw=1)
+    right.text(BOMBING_HOUR - 1, 0.05, "bombing", ha="right", fontsize=8)
+    right.set(xlabel="hours after the first bite", ylim=(0, 1), title=(
+        f"the town, contact {CITY_CONTACT:g}: median, 10-90 % ({ds.sizes['run']} histories)"))
+    right.title.set_fontsize(9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------------------------------------
 def first_time_above(times: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
     """Per run (rows), the first recorded time the value is at or above ``level`` (NaN: never)."""
     values = np.asarray(values, float)
@@ -152,12 +191,17 @@ def summary(values: np.ndarray) -> dict[str, float]:
 
 
 def calibrate(world: str = "town", runs: int = 100, seed: int = 19,
-              contacts: Sequence[float] = (CITY_CONTACT,), **options: Any) -> dict[str, Any]:
-    """The figures of docs/calibration.md: per contact scale, medians and 10-90 % ranges."""
+              contacts: Sequence[float] = (CITY_CONTACT,), figure: str | None = None,
+              **options: Any) -> dict[str, Any]:  # fmt: skip
+    """The figures of docs/calibration.md: per contact scale, medians and 10-90 % ranges; for
+    the town, ``figure`` draws them (the curves of the first contact given)."""
     out: dict[str, Any] = {"world": world, "runs": runs, "seed": seed, "by_contact": {}}
+    drawn = None
     for contact in contacts:
         if world == "town":
-            figures = town_figures(*town_runs(runs, seed, contact, **options))
+            town = town_runs(runs, seed, contact, **options)
+            drawn = drawn or town
+            figures = town_figures(*town)
         elif world == "seoul":
             figures = seoul_figures(*seoul_runs(runs, seed, contact, **options))
         else:
@@ -165,6 +209,8 @@ def calibrate(world: str = "town", runs: int = 100, seed: int = 19,
 
             raise HyosanError(f"calibration: unknown world {world!r} (town or seoul)", key="world")
         out["by_contact"][f"{contact:g}"] = {k: summary(v) for k, v in figures.items()}
+    if figure and drawn is not None:
+        draw_town(out["by_contact"], *drawn, figure)
     return out
 
 
@@ -175,10 +221,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--contact", type=float, nargs="+", default=[CITY_CONTACT])
     parser.add_argument("--hours", type=float, default=None)
+    parser.add_argument("--figure", default=None, help="town: draw the figure to this PNG")
     args = parser.parse_args(argv)
     options = {} if args.hours is None else {"hours": args.hours}
-    print(json.dumps(calibrate(args.world, args.runs, args.seed, args.contact, **options),
-                     indent=1))  # fmt: skip
+    result = calibrate(args.world, args.runs, args.seed, args.contact, args.figure, **options)
+    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":
