@@ -173,6 +173,34 @@ def draw_town(by_contact: dict[str, Any], world: Any, ds: Any, path: str) -> Non
     plt.close(fig)
 
 
+def draw_seoul(world: Any, ds: Any, path: str) -> None:
+    """docs/calibration.md's Seoul figure: the share turned or dead, north and south of the Han,
+    each history a line, with nothing closed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = ds["counts"]
+    banks = world.extra["bank_of_region"]
+    days = ds["time"].values / 24.0
+    fig, ax = plt.subplots(figsize=(6.0, 3.2), dpi=90)
+    for bank, colour in (("north", "tab:red"), ("south", "tab:purple")):
+        part = counts.sel(region=[r for r, b in banks.items() if b == bank]).sum("region")
+        gone = (part.sel(compartment=["Z", "H", "R"]).sum("compartment")
+                / part.sum("compartment")).values  # fmt: skip
+        for k, line in enumerate(gone):
+            ax.plot(days, line, color=colour, lw=1, label=f"{bank} bank" if k == 0 else None)
+    ax.set(xlabel="days after the first bite (Korea University)", ylabel="turned or dead",
+           ylim=(0, 1), title=f"Seoul at contact {CITY_CONTACT:g}, nothing closed "
+           f"({ds.sizes['run']} histories)")  # fmt: skip
+    ax.title.set_fontsize(10)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 # ------------------------------------------------------------------------------------------------
 def first_time_above(times: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
     """Per run (rows), the first recorded time the value is at or above ``level`` (NaN: never)."""
@@ -193,8 +221,9 @@ def summary(values: np.ndarray) -> dict[str, float]:
 def calibrate(world: str = "town", runs: int = 100, seed: int = 19,
               contacts: Sequence[float] = (CITY_CONTACT,), figure: str | None = None,
               **options: Any) -> dict[str, Any]:  # fmt: skip
-    """The figures of docs/calibration.md: per contact scale, medians and 10-90 % ranges; for
-    the town, ``figure`` draws them (the curves of the first contact given)."""
+    """The figures of docs/calibration.md: per contact scale, medians and 10-90 % ranges;
+    ``figure`` draws them (the town's: all contacts, the first one's curves; Seoul's: the first
+    contact's histories)."""
     out: dict[str, Any] = {"world": world, "runs": runs, "seed": seed, "by_contact": {}}
     drawn = None
     for contact in contacts:
@@ -203,7 +232,10 @@ def calibrate(world: str = "town", runs: int = 100, seed: int = 19,
             drawn = drawn or town
             figures = town_figures(*town)
         elif world == "seoul":
-            figures = seoul_figures(*seoul_runs(runs, seed, contact, **options))
+            city = seoul_runs(runs, seed, contact, **options)
+            if figure and not out["by_contact"]:
+                draw_seoul(*city, figure)
+            figures = seoul_figures(*city)
         else:
             from hyosan.errors import HyosanError
 
@@ -221,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--contact", type=float, nargs="+", default=[CITY_CONTACT])
     parser.add_argument("--hours", type=float, default=None)
-    parser.add_argument("--figure", default=None, help="town: draw the figure to this PNG")
+    parser.add_argument("--figure", default=None, help="draw the figure to this PNG")
     args = parser.parse_args(argv)
     options = {} if args.hours is None else {"hours": args.hours}
     result = calibrate(args.world, args.runs, args.seed, args.contact, args.figure, **options)
