@@ -336,10 +336,10 @@ def test_the_story_closing_the_river_in_the_first_day_saves_the_south(
     dong_world, close_at, south_safe
 ):
     """The city at the show's pace (docs/calibration.md, ``calibration.CITY_CONTACT``): from
-    Korea University, with nothing closed the bitten reach the south bank on day 3 (hours 66-72
-    in the calibration's histories); closing the bridges, the rail and the commuting across the
-    river within the first day keeps the south human in most histories; by day 4 it is too late
-    in most (bitten commuters have crossed)."""
+    Korea University, with nothing closed the bitten reach the south bank on day 2 to 4 (hour
+    60, 10-90 %: 42-84, in the calibration's histories); closing the bridges, the rail and the
+    commuting across the river within the first day keeps the south human in most histories;
+    by day 4 it is too late in most (the bitten have crossed)."""
     runs = 8
     closing = () if close_at is None else tuple(replace(c, start=close_at) for c in CLOSE_RIVER)
     world = replace(dong_world, interventions=closing)
