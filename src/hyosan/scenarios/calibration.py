@@ -210,12 +210,13 @@ def first_time_above(times: np.ndarray, values: np.ndarray, level: float) -> np.
     return np.where(hit.any(axis=1), np.asarray(times, float)[first], np.nan)
 
 
-def summary(values: np.ndarray) -> dict[str, float]:
-    """Median and 10-90 % range (NaN, 'never', counts as later than every time)."""
+def summary(values: np.ndarray) -> dict[str, float | None]:
+    """Median and 10-90 % range (NaN, 'never', counts as later than every time and is reported
+    as None, so the JSON stays standard)."""
     v = np.where(np.isnan(values), np.inf, np.asarray(values, float))
-    q = np.percentile(v, [10, 50, 90], method="inverted_cdf")
-    return {"p10": float(q[0]), "median": float(q[1]), "p90": float(q[2]),
-            "never": float(np.isinf(v).mean())}  # fmt: skip
+    q = [float(x) for x in np.percentile(v, [10, 50, 90], method="inverted_cdf")]
+    p10, median, p90 = (x if np.isfinite(x) else None for x in q)
+    return {"p10": p10, "median": median, "p90": p90, "never": float(np.isinf(v).mean())}
 
 
 def calibrate(world: str = "town", runs: int = 100, seed: int = 19,
