@@ -113,7 +113,29 @@ def test_barricades_are_triggered_door_closures(world):
     closures = [i for i in world.interventions if isinstance(i, CloseLinks)]
     assert {c.group for c in closures} >= {"door-2-5"}
     assert all(isinstance(c.start, Trigger) and c.start.compartment == "Z" for c in closures)
-    assert hyosan_high.build(barricade=False).interventions == ()
+    assert not any(
+        isinstance(i, CloseLinks) and i.group.startswith("door")
+        for i in hyosan_high.build(barricade=False).interventions
+    )
+    bare = hyosan_high.build(barricade=False, cordon_gate=False, city_contact=1.0)
+    assert bare.interventions == ()
+
+
+def test_the_town_meets_zombies_at_the_city_pace_and_the_gate_is_cordoned(world):
+    """Issue 19: the town's places run at ``calibration.CITY_CONTACT`` (the school at 1) and
+    the military seals the gate once the town has zombies (``tests/test_calibration.py`` runs
+    it)."""
+    from hyosan.interventions import SetParameter
+    from hyosan.scenarios.calibration import CITY_CONTACT
+
+    contact = [i for i in world.interventions if isinstance(i, SetParameter)]
+    assert len(contact) == 1 and contact[0].parameter == "contact"
+    assert contact[0].value == CITY_CONTACT and contact[0].start == 0.0
+    assert set(contact[0].zone) == {"hyosan-city", "outside-hyosan"}
+    closing = [i for i in world.interventions if isinstance(i, CloseLinks)]
+    gate = [i for i in closing if i.group == "school-gate"]
+    assert len(gate) == 1 and gate[0].start.region == "hyosan-city"
+    assert world.model.values()["contact"] == 1.0  # the school keeps the corridor's rates
 
 
 def test_the_military_cordons_the_gate_and_bombs_the_city():

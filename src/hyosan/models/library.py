@@ -141,6 +141,7 @@ def jonas(
     human_hop: float = 0.3,
     noise_bias: float = 0.0,
     zombie_wander: float = 1.0,
+    contact: float = 1.0,
     time_unit: str = "hour",
 ) -> Model:
     """The Jonas virus of *All of Us Are Dead*.
@@ -161,6 +162,9 @@ def jonas(
     Zombies hop along a link at ``zombie_hop`` times (``zombie_wander`` + ``noise_bias`` x humans
     per unit area beyond it): by default a plain random walk; with ``zombie_wander`` 0 they stand
     still until they hear people next door, as in the show (the ``seoul`` world's choice).
+    ``contact`` scales the bite and kill rates (and hybrids' bites) where people meet zombies:
+    1 in a school corridor, where the rates above were calibrated; far less in a city, where
+    people are indoors, flee and hide (the worlds' city places: ``scenarios.calibration``).
     """
     valid = isinstance(stages, (int, float)) and not isinstance(stages, bool)
     if not (valid and 1 <= stages <= MAX_STAGES and int(stages) == stages):
@@ -172,9 +176,9 @@ def jonas(
         )
     stage_names = tuple(f"E{j}" for j in range(1, stages + 1))
     reactions = [
-        Reaction("bite", "S + Z -> E1 + Z", "beta"),
-        Reaction("kill", "S + Z -> S + R", "kappa"),
-        Reaction("hybrid_bite", "S + H -> E1 + H", "beta_h"),
+        Reaction("bite", "S + Z -> E1 + Z", "beta * contact"),
+        Reaction("kill", "S + Z -> S + R", "kappa * contact"),
+        Reaction("hybrid_bite", "S + H -> E1 + H", "beta_h * contact"),
     ]
     for j in range(1, stages):
         reactions.append(Reaction(f"progress{j}", f"E{j} -> E{j + 1}", "stages / tau"))
@@ -208,6 +212,9 @@ def jonas(
             "noise_bias": Parameter(noise_bias, "", "zombie pull toward dense humans (0: random)"),
             "zombie_wander": Parameter(
                 zombie_wander, "", "zombie pace where no human is next door (0: stand still)"
+            ),
+            "contact": Parameter(
+                contact, "", "share of a school corridor's bites and kills (city: far less)"
             ),
         },
         time_unit=time_unit,

@@ -301,9 +301,17 @@ def build(
     of the people) for quick runs. commute: 'radiation', 'gravity' or None; trips_per_day per
     person. transit: (stations.csv, edges.csv) of a rail network, or a TransitNetwork.
     Other keyword arguments set parameters of the jonas model (e.g. ``beta=40``); zombies stand
-    still until they hear people next door unless ``zombie_wander`` says otherwise.
+    still until they hear people next door unless ``zombie_wander`` says otherwise, and people
+    meet them at the city's pace (``contact``, default ``calibration.CITY_CONTACT``: a city is not
+    a school corridor; ``contact=1`` gives the school's rates).
     """
-    zombies = {"zombie_wander": ZOMBIE_WANDER, "noise_bias": 1 / (MEDIAN_DENSITY * scale)}
+    from hyosan.scenarios.calibration import CITY_CONTACT
+
+    zombies = {
+        "zombie_wander": ZOMBIE_WANDER,
+        "noise_bias": 1 / (MEDIAN_DENSITY * scale),
+        "contact": CITY_CONTACT,
+    }
     model = jonas(time_unit="hour").with_parameters(**{**zombies, **parameters})
     seoul = seoul_map(resolution, regions=regions, gu=gu, scale=scale)
     seoul.places = add_crossings(seoul)
