@@ -249,8 +249,8 @@ class Connection:
         await self.send(result)
 
     async def on_compare(self, data: dict[str, Any]) -> None:
-        """Two futures: the page's plan (or, if it has none, the story's first button at one
-        hour in) against nothing done; same world, same seed; frames in step."""
+        """Two futures: the page's plan (or, if it has none, the story's first button at the
+        world's ``story_at``) against nothing done; same world, same seed; frames in step."""
         await self.pause_player()
         session = self.session
         run = session.live()
@@ -259,7 +259,7 @@ class Connection:
         plan_a = list(session.page_items)
         label_a = ", ".join(f"{e['action']} at t = {e['t']:g}" for e in session.timeline)
         if not plan_a:
-            hour = 60.0 if run.scenario.model.time_unit == "minute" else 1.0
+            hour = worlds.world(session.world_key).story_at
             extra = worlds.extra(session.world_key)
             can = actions.available(run.scenario, extra)
             first = next(a for a in ("close-crossings", "close-gate", "cure") if can[a])

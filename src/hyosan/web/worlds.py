@@ -20,10 +20,11 @@ from hyosan.errors import HyosanError, suggest
 class WebWorld:
     """A world of the page: a built-in scenario with options, how long and how finely to run.
 
-    t_end, frame_every and histories_t_end (the default end of "many histories": Seoul's
-    first half-day decides the south bank, and costs about a second of CPU per hour of each
-    history) are in the world's time unit; frame_every is also the run's
-    ``record_every`` and ``check_every`` (when triggers and ramps are checked), so every frame
+    t_end, frame_every, histories_t_end (the default end of "many histories": Seoul at the
+    city's pace turns its north bank in about five days and its south bank in about seven) and
+    story_at (when "two futures" acts if the page has no plan: Seoul's crossings closed after a
+    day, the school's gate after an hour) are in the world's time unit; frame_every is also the
+    run's ``record_every`` and ``check_every`` (when triggers and ramps are checked), so every frame
     is a record time of ``hyosan run`` on the download, and a cure added mid-run lays no chunk
     boundary between frames (under adaptive tau, where chunks end changes a history).
     """
@@ -35,14 +36,17 @@ class WebWorld:
     t_end: float = 48.0
     frame_every: float = 0.25
     histories_t_end: float = 12.0
+    story_at: float = 1.0
 
 
 WORLDS: dict[str, WebWorld] = {
     w.key: w
     for w in (
-        WebWorld("seoul", "Seoul, 425 dongs", "seoul", {}, 48.0, 0.125, 12.0),
-        WebWorld("seoul-250", "Seoul at 250 m", "seoul", {"resolution": 250}, 48.0, 0.125, 6.0),
-        WebWorld("hyosan-high", "Hyosan High", "hyosan-high", {}, 240.0, 1.0, 240.0),
+        WebWorld("seoul", "Seoul, 425 dongs", "seoul", {}, 240.0, 1.0, 120.0, 24.0),
+        WebWorld(
+            "seoul-250", "Seoul at 250 m", "seoul", {"resolution": 250}, 240.0, 1.0, 96.0, 24.0
+        ),
+        WebWorld("hyosan-high", "Hyosan High", "hyosan-high", {}, 240.0, 1.0, 240.0, 60.0),
         WebWorld(
             "lattice", "SZR lattice (100 x 100)", "szr-lattice", {"size": 100}, 200.0, 1.0, 200.0
         ),
