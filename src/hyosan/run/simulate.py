@@ -21,6 +21,7 @@ from hyosan.errors import HyosanError, suggest
 from hyosan.interventions import InterventionPlan
 from hyosan.kernel_cache import is_compiled, mark_compiled
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.network.contact import across_bound
 from hyosan.results.layout import with_place_layout
 from hyosan.results.recorder import Recorder, aggregate
 from hyosan.run.checks import HyosanWarning, immobility, step_check
@@ -57,7 +58,9 @@ def max_hazard(net: CompiledNetwork) -> float:
     per_species = np.zeros((net.n_species, net.n_places))
     for (source, _), (value, r) in bound.items():
         m = int(net.order[r])
-        if net.scale_mode == SCALE_AREA:
+        if net.has_contact and net.reactant_species[r, m - 1] >= net.n_species:
+            per_species[source] += across_bound(net, r, population)  # reads the neighbours
+        elif net.scale_mode == SCALE_AREA:
             per_species[source] += value * (population / net.area) ** (m - 1)
         else:
             per_species[source] += value
