@@ -133,9 +133,9 @@ def test_ode_matches_the_two_patch_equations_solved_independently():
     assert reference[5, -1] > 0.5 * N  # B's epidemic, lit only across the link, is large
 
 
-@pytest.mark.parametrize(("engine", "options"), [("ssa", {}), ("tau", {"dt": 0.5})])
+@pytest.mark.parametrize(("engine", "options"), [("ssa", {}), ("tau", {"dt": 1.0})])
 def test_stochastic_final_sizes_match_ode_within_standard_errors(engine, options):
-    runs = 200 if engine == "ssa" else 60
+    runs = 200 if engine == "ssa" else 30  # tau advances these run by run, step by step
     scenario = two_patch_sir()
     ode = _by_region(simulate(scenario, engine="ode", record_every=150.0), "R")[0, -1]
     ds = simulate(scenario, engine=engine, runs=runs, seed=7, record_every=150.0, **options)
@@ -143,8 +143,8 @@ def test_stochastic_final_sizes_match_ode_within_standard_errors(engine, options
     mean = final.mean(axis=0)
     se = final.std(axis=0, ddof=1) / np.sqrt(runs)
     # 4 SE, plus the O(1) gap between a stochastic mean and the ODE at N = 1000 (and, for tau,
-    # the leap's O(dt) bias: 1 % of N at dt = 0.5 days with gamma = 0.1).
-    slack = 4 * se + (3.0 if engine == "ssa" else 0.01 * N)
+    # the leap's O(dt) bias: 2 % of N at dt = 1 day, beta dt = 0.3).
+    slack = 4 * se + (3.0 if engine == "ssa" else 0.02 * N)
     assert np.all(np.abs(mean - ode) <= slack), (mean, ode, se)
 
 
