@@ -19,7 +19,8 @@ from hyosan.validation.runs import run, series
 
 CASES = [
     "munz-basic", "munz-latent", "munz-quarantine", "munz-treatment", "munz-impulsive",
-    "alemi-extinction", "alemi-final-state", "alemi-front", "alemi-map", "scipy-seir",
+    "alemi-extinction", "alemi-final-state", "alemi-front", "alemi-map", "alemi-lattice",
+    "scipy-seir",
 ]  # fmt: skip
 
 
