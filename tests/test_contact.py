@@ -183,3 +183,32 @@ def test_bond_lattice_spans_below_alpha_c_and_stops_above():
     # and the full runs give (see docs/validation.md, alemi-lattice).
     assert low > 0.9 and high < 0.1, (low, high)
     assert 0.3 < near < 0.7, near
+
+
+def test_a_scenario_file_writes_a_reaction_across_links_with_its_groups():
+    from hyosan.scenarios import files
+
+    document = {
+        "world": {"grid": {"shape": [4, 4], "counts": {"S": 1}}},
+        "model": {
+            "compartments": ["S", "Z", "R"],
+            "reactions": [
+                {"name": "bite", "equation": "S@here + Z@there -> Z@here + Z@there",
+                 "rate": "beta", "groups": {"grid": 2.0}},
+                {"name": "kill", "equation": "Z@here + S@there -> R@here + S@there",
+                 "rate": "kappa"},
+            ],
+            "parameters": {"beta": "1/hour", "kappa": "0.4/hour"},
+        },
+        "outbreak": {"place": "1,1", "compartment": "Z", "count": 1},
+        "run": {"t_end": "10 hours"},
+    }  # fmt: skip
+    loaded = files.build(document)
+    bite = loaded.scenario.model.reactions[0]
+    assert bite.across and bite.group_factors() == {"grid": 2.0}
+    net = loaded.scenario.compile()
+    assert net.has_contact and net.contact.n_fields == 2
+    assert set(np.unique(net.contact.link_coef[0])) == {2.0}  # the bite's field: factor 2
+    document["model"]["reactions"][0]["groups"] = {"gird": 1.0}
+    with pytest.raises(PlacesError, match=r"reaction 'bite'.*'grid'"):
+        files.build(document).scenario.compile()
