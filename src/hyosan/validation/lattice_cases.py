@@ -99,7 +99,7 @@ def _alphas(size: int, points: int) -> np.ndarray:
 
 
 def _lattice(settings: Settings, result: CaseResult) -> None:
-    sizes = [32, 64, 128, 256] if settings.full else [16, 32, 64]
+    sizes = [32, 64, 128, 256] if settings.full else [32, 64, 128]
     runs = settings.runs(300, 2000)
     points = 7
     center = ALPHA_C

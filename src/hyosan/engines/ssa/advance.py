@@ -14,7 +14,7 @@ from hyosan.engines.ssa.rows import allocate_rows, fill_rows, row_columns
 from hyosan.engines.ssa.tables import SharedTables, shared_tables
 from hyosan.engines.ssa.walkers import allocate_walkers, most_added, place_walkers, tidy_walkers
 from hyosan.network.compiled import NetworkArrays
-from hyosan.network.contact import ContactArrays, no_contact
+from hyosan.network.contact import ContactArrays
 
 
 @nb.njit(cache=True)
@@ -25,7 +25,7 @@ def advance_run(
     t_stop: float,
     tables: SharedTables,
     network: NetworkArrays,
-    contact: ContactArrays,
+    contact: ContactArrays | None,
     room_fields: int,
 ) -> int:
     """One run's chunk: build its caches, run the event loop (rebuilding the bins or growing a
@@ -33,10 +33,12 @@ def advance_run(
     holds the neighbour fields (``contact``) after the counts; ``room_fields`` is how many
     places one event may touch through them."""
     n_places, n_species = counts.shape
-    n_fields = contact.field_weight.shape[0]
+    n_fields = 0
+    if contact is not None:  # None: pruned at compile time, the loop compiled without fields
+        n_fields = contact.field_weight.shape[0]
     columns = row_columns(n_species + n_fields, network.order.shape[0], tables.mobile.shape[0])
     rows = allocate_rows(n_places, columns)
-    if n_fields > 0:
+    if contact is not None:
         fill_fields(counts, rows, contact, network)
     fill_rows(counts, rows, columns, tables, network)
     walkers = allocate_walkers(counts, tables)
@@ -72,7 +74,7 @@ def advance_runs(
     t_stop: float,
     tables: SharedTables,
     network: NetworkArrays,
-    contact: ContactArrays,
+    contact: ContactArrays | None,
     room_fields: int,
 ) -> np.ndarray:
     """Every run on its own thread's share: runs are independent."""
@@ -95,10 +97,14 @@ def ssa_advance(
 ) -> np.ndarray:
     """Advance every run exactly from t_start to t_stop; return the events each fired (see
     ``advance_all``); ``contact``: the network's neighbour fields (``CompiledNetwork.
-    contact_args()``), None for a network without reactions across links."""
-    if contact is None:
-        contact = no_contact(counts.shape[2], network.link_dest.shape[0])
-    room = pending_room(contact, network)
+    contact_args()``), None for a network without reactions across links.
+
+    Without fields the kernels get None, for which numba prunes every field branch: the event
+    loop compiles as it would without contact across links (a call left in it, even untaken,
+    slows every event by a quarter); with fields they compile a second time."""
+    if contact is not None and contact.field_weight.shape[0] == 0:
+        contact = None
+    room = 0 if contact is None else pending_room(contact, network)
     return advance_all(counts, rng_state, t_start, t_stop, network, contact, room)
 
 
@@ -109,7 +115,7 @@ def advance_all(
     t_start: float,
     t_stop: float,
     network: NetworkArrays,
-    contact: ContactArrays,
+    contact: ContactArrays | None,
     room_fields: int,
 ) -> np.ndarray:
     """Advance every run exactly from t_start to t_stop; return the events each fired.

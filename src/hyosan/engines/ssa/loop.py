@@ -47,7 +47,7 @@ def run_events(
     pending: np.ndarray,
     tables: SharedTables,
     network: NetworkArrays,
-    contact: ContactArrays,
+    contact: ContactArrays | None,
 ) -> tuple[int, int, float, BinSpan]:
     """Fire events from time ``now`` until ``t_stop``, on bins made by ``rebuild``; ``state[0]``
     is the run's stream, ``room`` the slots a walkers' list may fill.
@@ -60,7 +60,6 @@ def run_events(
     """
     n_reactions = network.order.shape[0]
     n_species = network.pop_mask.shape[0]
-    with_fields = contact.field_weight.shape[0] > 0
     any_bias = False
     for m in range(tables.biased.shape[0]):
         any_bias = any_bias or tables.biased[m]
@@ -118,12 +117,13 @@ def run_events(
         if any_bias and density_changed:
             n_pending = rerate_hops_into(rows, columns, tables, network, pending, n_pending)
 
-        if with_fields and chosen >= 0:  # reactions across links read the neighbours' counts
-            n_pending = spread_event(
-                rows, n_species, contact, network, i, chosen if chosen < n_reactions else -1,
-                tables.mobile[chosen - n_reactions] if chosen >= n_reactions else -1, dest,
-                pending, n_pending,
-            )  # fmt: skip
+        if contact is not None:  # noqa: SIM102  (alone, so that numba prunes it for None)
+            if chosen >= 0:
+                n_pending = spread_event(
+                    rows, n_species, contact, network, i, chosen if chosen < n_reactions else -1,
+                    tables.mobile[chosen - n_reactions] if chosen >= n_reactions else -1, dest,
+                    pending, n_pending,
+                )  # fmt: skip
 
         # Move the changed places between bins.
         for v in range(n_pending):
