@@ -8,9 +8,12 @@ Every ratio compares figures measured side by side in this same run, on this sam
   two take turns, three rounds: the medians, and each round's ratio);
 - memory: peak resident memory of a 1000x1000 lattice, 5 compartments, 16 runs (a subprocess);
 - Seoul: one 30-day tau history of the ``seoul`` world at 250 m (its default adaptive steps),
-  timed three times: the median, and each.
+  timed three times: the median, and each;
+- contact across links: Alemi's bond lattice (one person a site, bites and kills across bonds)
+  next to the hop-only lattice: ssa events per second, tau site-steps per second
+  (``--only contact`` runs these rows alone).
 
-    python benchmarks/run.py [--json] [--quick]
+    python benchmarks/run.py [--json] [--quick] [--only contact]
 """
 
 from __future__ import annotations
@@ -112,6 +115,57 @@ def tau_cell_steps_per_s(shape=(1000, 1000), steps: int = 100, min_seconds: floa
     return total / elapsed
 
 
+def contact_lattice(size: int, alpha: float = 0.3) -> hyosan.Scenario:
+    """Alemi's bond lattice: one human a site, a zombie in the middle, contact across bonds."""
+    from hyosan.validation.lattice_cases import bond_lattice_model
+
+    places = grid((size, size), {"S": 1, "Z": 0, "R": 0}, periodic=True)
+    places = places.with_outbreak(f"{size // 2},{size // 2}", "Z", 1)
+    return hyosan.Scenario(model=bond_lattice_model(alpha), places=places)
+
+
+def ssa_contact_events_per_s(size: int = 200, min_seconds: float = 2.0) -> float:
+    """ssa on the bond lattice, whole outbreaks (alpha 0.3: zombies win), events per second."""
+    net = contact_lattice(size).compile()
+    SsaEngine(net, 1, run_keys(0, 1)).advance(0.0, 0.01)
+    events, elapsed, seed = 0, 0.0, 1
+    while elapsed < min_seconds:
+        engine = SsaEngine(net, 1, run_keys(seed, 1))
+        start = time.perf_counter()
+        engine.advance(0.0, 1e9)
+        elapsed += time.perf_counter() - start
+        events += int(engine.events.sum())
+        seed += 1
+    return events / elapsed
+
+
+def tau_contact_site_steps_per_s(size: int = 200, steps: int = 20, dt: float = 0.05,
+                                 min_seconds: float = 2.0) -> float:  # fmt: skip
+    """tau on the bond lattice (fields taken afresh every step), site-steps per second."""
+    net = contact_lattice(size).compile()
+    TauEngine(net, 1, run_keys(0, 1), dt).advance(0.0, dt)
+    total, elapsed, seed = 0, 0.0, 1
+    while elapsed < min_seconds:
+        engine = TauEngine(net, 1, run_keys(seed, 1), dt)
+        start = time.perf_counter()
+        engine.advance(0.0, dt * steps)
+        elapsed += time.perf_counter() - start
+        total += steps * size * size
+        seed += 1
+    return total / elapsed
+
+
+def contact_rows(seconds: float) -> dict[str, float]:
+    """The contact-across-links rows, with the hop-only lattice's ssa row beside them."""
+    return {
+        "ssa_events_per_s": ssa_lattice_events_per_s(min_seconds=seconds),
+        "ssa_contact_lattice_events_per_s": ssa_contact_events_per_s(min_seconds=seconds),
+        "tau_contact_lattice_site_steps_per_s": tau_contact_site_steps_per_s(
+            min_seconds=seconds
+        ),
+    }
+
+
 @functools.cache
 def _seoul_world() -> hyosan.Scenario:
     from hyosan.scenarios import seoul
@@ -161,9 +215,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
+    parser.add_argument("--only", choices=["contact"], help="run only these rows")
     args = parser.parse_args()
     seconds = 0.5 if args.quick else 2.0
     results: dict[str, float | str | None] = {}
+    if args.only == "contact":
+        rows = contact_rows(seconds)
+        lines = "\n".join(f"{key}: {value:,.4g}" for key, value in rows.items())
+        print(json.dumps(rows) if args.json else lines)
+        return
     results["ssa_events_per_s"] = ssa_lattice_events_per_s(min_seconds=seconds)
     results["ssa_whole_outbreak_events_per_s"] = ssa_lattice_events_per_s(
         t_end=100.0, min_seconds=seconds
@@ -199,6 +259,7 @@ def main() -> None:
     results[f"seoul_250m_{days}d_tau_seconds"] = float(np.median([h[0] for h in histories]))
     results[f"seoul_250m_{days}d_tau_seconds_each"] = ", ".join(f"{h[0]:.2f}" for h in histories)
     results[f"seoul_250m_{days}d_tau_steps"] = float(histories[0][1])
+    results.update(contact_rows(seconds))
     results["memory_1000x1000_5comp_16runs_mib"] = peak_memory_mib()
     results["this_process_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratios = {

@@ -2,7 +2,8 @@
 
 Each count becomes a continuous density; reactions fire at their mass-action rate (x**m, not the
 falling factorial of the stochastic engines) and hops flow along links. This is the deterministic
-limit that the stochastic engines approach as populations grow.
+limit that the stochastic engines approach as populations grow. A reaction across links reads its
+neighbour field, computed from the same densities (``network.contact``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from scipy.integrate import solve_ivp
 
 from hyosan.engines.base import Engine
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.network.contact import neighbour_fields
 
 
 class MeanField:
@@ -29,6 +31,10 @@ class MeanField:
         net = self.net
         x = np.maximum(state, 0.0)
         dx = np.zeros_like(x)
+        units = x  # with the neighbour fields as columns n_species + q, for reactions across links
+        if net.has_contact:
+            fields = neighbour_fields(x, net.contact, net.out_ptr, self.link_dest)
+            units = np.concatenate([x, fields], axis=1)
         if net.scale_mode == SCALE_AREA:
             scale = net.area
         else:
@@ -40,7 +46,7 @@ class MeanField:
             m = int(net.order[r])
             flux = np.broadcast_to(rate, (net.n_places,)).astype(np.float64)
             for u in range(m):
-                flux = flux * x[:, net.reactant_species[r, u]]
+                flux = flux * units[:, net.reactant_species[r, u]]
             if m > 1:
                 flux = flux / scale ** (m - 1)
             for s, v in zip(net.delta_species[r], net.delta_value[r], strict=True):

@@ -6,6 +6,12 @@ the character either stays what it was (a catalyst, like the zombie in a bite) o
 product its unit turns into (the human in a bite becomes ``E1:c``), and the rate is evaluated with
 c's parameter overrides. Character-character encounters are not expanded (the list would grow as
 the square of the cast); they meet the crowd, not each other.
+
+A reaction across links ('S@here + Z@there -> Z@here + Z@there') reads its '@there' unit from a
+*neighbour field*: the weighted sum of that compartment's counts (crowd and characters alike) in
+the linked places. Its last reactant unit is written ``n_species + q`` for field q (see
+``CompiledNetwork``); reactions with the same '@there' compartment and link groups share a field.
+Characters get variants for their '@here' units only.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ class CompiledModel:
     attract_mask: np.ndarray
     characters: list[Character]
     formulas: RateFormulas  # how each rate above follows from the parameters
+    fields: list[tuple[int, tuple[tuple[str, float], ...] | None]]
+    """Neighbour fields of reactions across links: (compartment, link groups and factors)."""
 
 
 def _units(side: dict[str, int]) -> list[str]:
@@ -103,10 +111,19 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
         return index[comp] if who < 0 else n_base * (who + 1) + index[comp]
 
     rows: list[tuple[str, int, int, list[int], list[int]]] = []  # name, base, who, reac, prod
+    fields: list[tuple[int, tuple[tuple[str, float], ...] | None]] = []
+    field_units: list[list[int]] = []  # per row: [n_species + q] across links, else []
+    n_species = len(species)
     for r, reaction in enumerate(model.reactions):
         reactants, products = reaction.sides
         reactant_units = _units(reactants)
         product_units = _units(products)
+        across: list[int] = []
+        if reaction.across:
+            key = (index[next(iter(reaction.there))], reaction.groups)
+            if key not in fields:
+                fields.append(key)  # type: ignore[arg-type]
+            across = [n_species + fields.index(key)]  # type: ignore[arg-type]
         rows.append(
             (
                 reaction.name,
@@ -116,6 +133,7 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
                 [index[c] for c in product_units],
             )
         )
+        field_units.append(across)
         fates = _unit_fates(reactants, products)
         for k, character in enumerate(characters):
             for u in range(len(reactant_units)):
@@ -125,6 +143,7 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
                     for p, c in enumerate(product_units)
                 ]
                 rows.append((f"{reaction.name}:{character.name}", r, k, reac, prod))
+                field_units.append(across)
     formulas = formulas_of(
         model,
         characters,
@@ -140,14 +159,15 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
             )
 
     n_reactions = len(rows)
-    max_order = max([len(row[3]) for row in rows] + [1])
+    max_order = max([len(row[3]) + len(f) for row, f in zip(rows, field_units, strict=True)] + [1])
     order = np.zeros(n_reactions, np.int32)
     reactant_species = np.full((n_reactions, max_order), -1, np.int32)
     deltas: list[dict[int, int]] = []
     source = np.full(n_reactions, -1, np.int32)
     for r, (_, _, _, reac, prod) in enumerate(rows):
-        order[r] = len(reac)
-        reactant_species[r, : len(reac)] = reac
+        units = reac + field_units[r]
+        order[r] = len(units)
+        reactant_species[r, : len(units)] = units
         delta: dict[int, int] = {}
         for s in reac:
             delta[s] = delta.get(s, 0) - 1
@@ -189,4 +209,5 @@ def compile_model(model: Model, characters: list[Character] | tuple = ()) -> Com
         attract_mask=np.array([base[b] in attractors for b in base_of_arr], np.int8),
         characters=list(characters),
         formulas=formulas,
+        fields=fields,
     )

@@ -19,16 +19,34 @@ from hyosan.models.expressions import evaluate, names_in
 from hyosan.models.units import TIME_UNITS, conversion, parse_quantity
 
 _TERM = re.compile(r"^\s*(\d*)\s*\*?\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+_WHERE = re.compile(r"^(.*?)@\s*([A-Za-z_]\w*)\s*$")
 Contact = Literal["density", "frequency"]
+HERE, THERE = "here", "there"
+"""Where a unit of a reaction across links sits: the place that changes, or a linked place."""
 
 
 def parse_side(text: str, where: str) -> dict[str, int]:
-    """'S + 2 Z' -> {'S': 1, 'Z': 2}; '0' or '' or '∅' -> {}."""
+    """'S + 2 Z' -> {'S': 1, 'Z': 2}; '0' or '' or '∅' -> {} (the units '@here' only)."""
+    return parse_located_side(text, where)[0]
+
+
+def parse_located_side(text: str, where: str) -> tuple[dict[str, int], dict[str, int]]:
+    """'S@here + Z@there' -> ({'S': 1}, {'Z': 1}): the units in the place that changes (a term
+    without '@' is there) and the units in a linked place."""
     text = text.strip()
     if text in ("", "0", "∅", "nothing"):
-        return {}
-    terms: Counter[str] = Counter()
+        return {}, {}
+    terms: dict[str, Counter[str]] = {HERE: Counter(), THERE: Counter()}
     for part in text.split("+"):
+        located = _WHERE.match(part)
+        place = HERE
+        if located:
+            part, place = located.group(1), located.group(2)
+            if place not in terms:
+                raise ModelError(
+                    f"{where}: cannot read term {located.group(0).strip()!r}: a unit sits "
+                    "'@here' (the place that changes) or '@there' (a linked place)"
+                )
         match = _TERM.match(part)
         if not match:
             raise ModelError(f"{where}: cannot read term {part.strip()!r}")
@@ -39,14 +57,15 @@ def parse_side(text: str, where: str) -> dict[str, int]:
                 f"{MAX_ORDER} (hyosan.limits.MAX_ORDER: a reaction takes or makes at most "
                 f"{MAX_ORDER} people at once)"
             )
-        terms[match.group(2)] += int(digits)
-    if sum(terms.values()) > MAX_ORDER:
+        terms[place][match.group(2)] += int(digits)
+    people = sum(terms[HERE].values()) + sum(terms[THERE].values())
+    if people > MAX_ORDER:
         raise ModelError(
-            f"{where}: {sum(terms.values())} people on one side is more than {MAX_ORDER} "
+            f"{where}: {people} people on one side is more than {MAX_ORDER} "
             "(hyosan.limits.MAX_ORDER: a reaction takes or makes at most "
             f"{MAX_ORDER} people at once)"
         )
-    return dict(terms)
+    return dict(terms[HERE]), dict(terms[THERE])
 
 
 @dataclass(frozen=True)
@@ -70,19 +89,85 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Reaction:
-    """One reaction: ``equation`` like 'S + Z -> E1 + Z', ``rate`` an expression of parameters."""
+    """One reaction: ``equation`` like 'S + Z -> E1 + Z', ``rate`` an expression of parameters.
+
+    A reaction *across links* has one unit in a linked place, written ``@there``:
+    'S@here + Z@there -> Z@here + Z@there' (a zombie bites across a border). Only the place
+    written ``@here`` (or without '@') changes; the ``@there`` unit is a catalyst. Its propensity
+    in place i is rate * f_g * sum_j w_ij * (the '@here' product in i) * n_j(Z) / scale_i^m, m
+    the number of '@here' units: the neighbours' counts, weighted by the links, stand in for a
+    local partner (see ``CompiledNetwork``). ``groups`` maps the link groups it reaches across
+    to their factor f_g; None: every group, factor 1.
+    """
 
     name: str
     equation: str
     rate: str
+    groups: dict[str, float] | tuple[tuple[str, float], ...] | None = None
 
-    @property
-    def sides(self) -> tuple[dict[str, int], dict[str, int]]:
+    def __post_init__(self) -> None:
+        if isinstance(self.groups, dict):  # kept as pairs, so a reaction stays hashable
+            object.__setattr__(self, "groups", tuple(self.groups.items()))
+
+    def group_factors(self) -> dict[str, float] | None:
+        """Link group -> factor for a reaction across links; None: every group, factor 1."""
+        return None if self.groups is None else dict(self.groups)
+
+    def _located(self) -> tuple[tuple[dict[str, int], dict[str, int]], ...]:
         where = f"reaction {self.name!r}"
         if "->" not in self.equation:
             raise ModelError(f"{where}: equation {self.equation!r} needs '->'")
         left, right = self.equation.split("->", 1)
-        return parse_side(left, where), parse_side(right, where)
+        return parse_located_side(left, where), parse_located_side(right, where)
+
+    @property
+    def sides(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The reactants and products '@here' (all of them for a local reaction)."""
+        (left, _), (right, _) = self._located()
+        return left, right
+
+    @property
+    def there(self) -> dict[str, int]:
+        """The reactants '@there', in a linked place (empty for a local reaction)."""
+        return self._located()[0][1]
+
+    @property
+    def across(self) -> bool:
+        """Whether a reactant sits in a linked place."""
+        return bool(self.there)
+
+    def check_across(self) -> None:
+        """Raise ModelError unless the '@there' side is one catalyst unit, named once on each
+        side, with a unit '@here' to act on, and the groups' factors are numbers >= 0."""
+        where = f"reaction {self.name!r}"
+        (reactants, there_in), (_, there_out) = self._located()
+        if not there_in:
+            if there_out:
+                raise ModelError(
+                    f"{where}: products '@there' need the same reactants '@there' "
+                    "(a reaction changes only the place '@here')"
+                )
+            if self.groups is not None:
+                raise ModelError(f"{where}: 'groups' is only for a reaction across links (@there)")
+            return
+        if there_in != there_out:
+            raise ModelError(
+                f"{where}: the units '@there' must come out unchanged ({self.equation}): a "
+                "reaction across links changes only the place '@here'; write the other side's "
+                "change as its own reaction"
+            )
+        if sum(there_in.values()) != 1:
+            raise ModelError(
+                f"{where}: a reaction across links takes exactly one unit '@there' "
+                f"({self.equation})"
+            )
+        if not reactants:
+            raise ModelError(f"{where}: a reaction across links needs a reactant '@here'")
+        for group, factor in (self.group_factors() or {}).items():
+            if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 0):
+                raise ModelError(
+                    f"{where}: factor of link group {group!r} = {factor!r} is not >= 0"
+                )
 
     @property
     def reactants(self) -> dict[str, int]:
@@ -157,7 +242,8 @@ class Model:
         for reaction in self.reactions:
             where = f"reaction {reaction.name!r}"
             reactants, products = reaction.sides
-            for comp in [*reactants, *products]:
+            reaction.check_across()
+            for comp in [*reactants, *products, *reaction.there]:
                 if comp not in known:
                     raise ModelError(f"{where}: " + suggest(comp, self.compartments, "compartment"))
             if not reaction.rate.strip():

@@ -11,6 +11,7 @@ from hyosan.network.compiled import (
     CompiledNetwork,
     NetworkArrays,
 )
+from hyosan.network.contact import ContactArrays, neighbour_fields
 from hyosan.network.formulas import NetworkFormulas
 from hyosan.network.labels import NetworkLabels
 from hyosan.network.overrides import ParameterChange, ParameterOverrides
@@ -19,10 +20,12 @@ __all__ = [
     "SCALE_AREA",
     "SCALE_POPULATION",
     "CompiledNetwork",
+    "ContactArrays",
     "NetworkArrays",
     "NetworkFormulas",
     "NetworkLabels",
     "ParameterChange",
     "ParameterOverrides",
     "build_network",
+    "neighbour_fields",
 ]

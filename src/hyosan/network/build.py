@@ -13,6 +13,7 @@ from hyosan.errors import PlacesError, suggest
 from hyosan.models.compiler import CompiledModel, compile_model
 from hyosan.models.spec import Character, Model
 from hyosan.network.compiled import SCALE_AREA, SCALE_POPULATION, CompiledNetwork
+from hyosan.network.contact import contact_arrays
 from hyosan.network.formulas import NetworkFormulas
 from hyosan.network.labels import NetworkLabels
 from hyosan.places.graph import Places
@@ -45,6 +46,18 @@ def build_network(
     in_link = np.argsort(dest, kind="stable").astype(np.int32)
     in_ptr = np.zeros(n_places + 1, np.int64)
     np.cumsum(np.bincount(dest, minlength=n_places), out=in_ptr[1:])
+    link_weight = places.link_weight[order].astype(np.float64)
+    contact = None
+    if compiled.fields:
+        first_user = {}
+        for reaction in model.reactions:
+            if reaction.across:
+                key = (model.compartments.index(next(iter(reaction.there))), reaction.groups)
+                first_user.setdefault(key, reaction.name)
+        contact = contact_arrays(
+            compiled.fields, compiled.base_of, out_ptr, link_weight, link_group, groups,
+            [first_user[f] for f in compiled.fields],
+        )  # fmt: skip
     formulas = NetworkFormulas(
         model=compiled.formulas,
         group_factor=_group_factors(model, places, compiled),
@@ -64,7 +77,7 @@ def build_network(
         area=places.area.astype(np.float64),
         out_ptr=out_ptr,
         link_dest=dest,
-        link_weight=places.link_weight[order].astype(np.float64),
+        link_weight=link_weight,
         link_group=link_group,
         in_ptr=in_ptr,
         in_link=in_link,
@@ -76,6 +89,7 @@ def build_network(
         initial=initial,
         labels=_labels(model, places, compiled, order),
         formulas=formulas,
+        contact=contact,
     )
 
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from hyosan.network.contact import ContactArrays, no_contact
 from hyosan.network.formulas import NetworkFormulas
 from hyosan.network.labels import NetworkLabels
 
@@ -65,6 +66,9 @@ class CompiledNetwork:
                        else wander[c] / (1 - bias[c] * d_j),      (1 if bias[c] == 0)
     d_j = sum(counts[j, attract_mask]) / area[j]: ``wander`` is the pace where nothing
     attracts (0: zombies that stand still until they hear someone).
+
+    Reactions across links: a reactant unit ``n_species + q`` is neighbour field q of the place
+    (``contact``, see ``network.contact``), a float standing in for that unit's count.
     """
 
     species: list[str]
@@ -97,10 +101,22 @@ class CompiledNetwork:
     wander: np.ndarray | None = None  # float64 (S,) attraction where the density is 0; None: 1
     labels: NetworkLabels | None = None  # names of species, places; None for bare test arrays
     formulas: NetworkFormulas | None = None  # how rate and group_rate follow from parameters
+    contact: ContactArrays | None = None  # neighbour fields of reactions across links; None: none
 
     def __post_init__(self) -> None:
         if self.wander is None:
             self.wander = np.ones(len(self.species), np.float64)
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether some reaction reads a neighbour field (a reactant '@there')."""
+        return self.contact is not None and self.contact.n_fields > 0
+
+    def contact_args(self) -> ContactArrays:
+        """The neighbour fields' arrays as kernels take them (empty without contact)."""
+        if self.contact is None:
+            return no_contact(self.n_species, len(self.link_dest))
+        return self.contact
 
     @property
     def n_places(self) -> int:

@@ -117,8 +117,8 @@ def step_check(
 def immobility(scenario: object, net: CompiledNetwork) -> str | None:
     """A warning (text) when places are linked but nobody can ever move along a link: every
     hop rate is 0 and no intervention sets one. None otherwise."""
-    if net.n_places < 2 or len(net.link_dest) == 0:
-        return None
+    if net.n_places < 2 or len(net.link_dest) == 0 or net.has_contact:
+        return None  # (people reached across links are reached without moving)
     per_link = net.link_weight[:, None] * net.group_rate[net.link_group]
     if np.any(per_link > 0):
         return None

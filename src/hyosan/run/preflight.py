@@ -22,6 +22,7 @@ from hyosan.errors import HyosanError
 from hyosan.limits import Limits
 from hyosan.models.expressions import names_in
 from hyosan.network.compiled import SCALE_AREA, CompiledNetwork
+from hyosan.network.contact import across_bound
 
 ODE_STEP_COST = 100
 """An ode step (scipy's explicit RK45, one Python call per stage) counts as this many tau leaps
@@ -83,7 +84,9 @@ def hazard_bounds(net: CompiledNetwork) -> np.ndarray:
     with np.errstate(over="ignore"):
         for (source, _), (value, r) in bound.items():
             m = int(net.order[r])
-            if net.scale_mode == SCALE_AREA:
+            if net.has_contact and net.reactant_species[r, m - 1] >= net.n_species:
+                per_species[source] += across_bound(net, r, population)  # reads the neighbours
+            elif net.scale_mode == SCALE_AREA:
                 per_species[source] += value * (population / net.area) ** (m - 1)
             else:
                 per_species[source] += value

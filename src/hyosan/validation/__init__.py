@@ -17,9 +17,9 @@ from hyosan.validation.core import Case, CaseResult, Check, Settings, mutation
 
 def cases() -> list[Case]:
     """Every case, in report order (imported lazily: the crosscheck ones need scipy/GillesPy2)."""
-    from hyosan.validation import alemi_cases, crosscheck_cases, munz_cases
+    from hyosan.validation import alemi_cases, crosscheck_cases, lattice_cases, munz_cases
 
-    return [*munz_cases.CASES, *alemi_cases.CASES, *crosscheck_cases.CASES]
+    return [*munz_cases.CASES, *alemi_cases.CASES, *lattice_cases.CASES, *crosscheck_cases.CASES]
 
 
 def case(name: str) -> Case:

@@ -3,8 +3,8 @@
 alpha = kappa / beta throughout (Alemi's ratio, not Munz's kill rate). Covered: extinction
 probability, the mean-field conservation law and final state, the closed-form S(tau), Z(tau),
 the ssa mean approaching it as 1/N, the Fisher-KPP front on a lattice (deterministic and
-stochastic) and a qualitative spread over a population raster. Not covered: the one-person-per-
-site lattice with bites across bonds (alpha_c = 0.437), which needs reactions across links.
+stochastic) and a qualitative spread over a population raster. The one-person-per-site lattice
+with bites across bonds (alpha_c = 0.437) is in ``lattice_cases``.
 """
 
 from __future__ import annotations
@@ -452,14 +452,6 @@ def _map(settings: Settings, result: CaseResult) -> None:
                 ax.set_yticks([])
 
 
-def _lattice(settings: Settings, result: CaseResult) -> None:
-    result.skipped = (
-        "Alemi's one-person-per-site lattice (bites and kills across nearest-neighbour bonds, "
-        "alpha_c = 0.43734613) needs reactions whose reactants sit in two linked places "
-        "('contact across links'), which the engine does not have yet"
-    )
-
-
 CASES = [
     Case("alemi-extinction", "Alemi: zombies die out with probability alpha^Z0", SOURCE,
          _extinction),
@@ -468,6 +460,4 @@ CASES = [
     Case("alemi-front", "Fisher-KPP front speed on a lattice, 3 hop rates; a stochastic front",
          SOURCE, _front),
     Case("alemi-map", "Qualitative spread over a population raster", SOURCE, _map),
-    Case("alemi-lattice", "Alemi's bond lattice, alpha_c = 0.437 (not covered)", SOURCE,
-         _lattice),
 ]  # fmt: skip

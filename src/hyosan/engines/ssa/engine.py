@@ -27,11 +27,14 @@ class SsaEngine(Engine):
         for runs, net in cohorts or [(None, self.net)]:
             if runs is None or len(runs) == len(self.state):
                 self.events += ssa_advance(
-                    self.state, self.rng_state, float(t0), float(t1), net.kernel_args()
-                )
+                    self.state, self.rng_state, float(t0), float(t1), net.kernel_args(),
+                    net.contact_args(),
+                )  # fmt: skip
                 continue
             state, rng = self.state[runs], self.rng_state[runs]
-            self.events[runs] += ssa_advance(state, rng, float(t0), float(t1), net.kernel_args())
+            self.events[runs] += ssa_advance(
+                state, rng, float(t0), float(t1), net.kernel_args(), net.contact_args()
+            )
             self.state[runs], self.rng_state[runs] = state, rng
 
     def state_edited(self, run: int) -> None:

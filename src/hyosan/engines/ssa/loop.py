@@ -14,12 +14,14 @@ import numpy as np
 from hyosan.engines._ziggurat import exponential
 from hyosan.engines.ssa.bins import Bins, BinSpan, binned_total, move_place, pick_place, resum
 from hyosan.engines.ssa.events import fire_reaction, pick_event
+from hyosan.engines.ssa.fields import spread_event
 from hyosan.engines.ssa.hops import hop, rerate_hops_into
 from hyosan.engines.ssa.rows import Columns, place_total
 from hyosan.engines.ssa.stream import uniform
 from hyosan.engines.ssa.tables import SharedTables
 from hyosan.engines.ssa.walkers import Walkers, pick_walker, walking_rate
 from hyosan.network.compiled import NetworkArrays
+from hyosan.network.contact import ContactArrays
 
 DONE = 0
 """The loop reached the chunk's end, or nothing can happen any more."""
@@ -45,6 +47,7 @@ def run_events(
     pending: np.ndarray,
     tables: SharedTables,
     network: NetworkArrays,
+    contact: ContactArrays | None,
 ) -> tuple[int, int, float, BinSpan]:
     """Fire events from time ``now`` until ``t_stop``, on bins made by ``rebuild``; ``state[0]``
     is the run's stream, ``room`` the slots a walkers' list may fill.
@@ -52,9 +55,11 @@ def run_events(
     Returns (DONE, REBUILD or WALKERS, events fired, time of the last event, the bins' span); the
     state is consistent either way. ``pending`` is scratch (2 + 2 * max_in): the places whose
     propensities an event changed, the fired place, a hop's destination and, with attraction,
-    the sources of links into changed places.
+    the sources of links into changed places, and those whose neighbour fields (``contact``,
+    in the rows after the counts) an event changed.
     """
     n_reactions = network.order.shape[0]
+    n_species = network.pop_mask.shape[0]
     any_bias = False
     for m in range(tables.biased.shape[0]):
         any_bias = any_bias or tables.biased[m]
@@ -93,6 +98,7 @@ def run_events(
         n_pending = 1
 
         density_changed = False
+        dest = i
         if 0 <= chosen < n_reactions:
             fired += 1
             density_changed, full = fire_reaction(rows, i, chosen, tables, network, walkers, room)
@@ -110,6 +116,14 @@ def run_events(
         # With attraction, a change of density in a place changes the hops into it.
         if any_bias and density_changed:
             n_pending = rerate_hops_into(rows, columns, tables, network, pending, n_pending)
+
+        if contact is not None:  # noqa: SIM102  (alone, so that numba prunes it for None)
+            if chosen >= 0:
+                n_pending = spread_event(
+                    rows, n_species, contact, network, i, chosen if chosen < n_reactions else -1,
+                    tables.mobile[chosen - n_reactions] if chosen >= n_reactions else -1, dest,
+                    pending, n_pending,
+                )  # fmt: skip
 
         # Move the changed places between bins.
         for v in range(n_pending):

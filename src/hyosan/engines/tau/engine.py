@@ -19,7 +19,8 @@ class TauEngine(Engine):
     Fixed steps of ``dt``, or, with ``accuracy``, adaptive ones: each run chooses its own step
     from its own state every ``ADAPT_EVERY`` steps (``accuracy`` over the largest per-unit event
     rate, see ``tau_involvement``; at most ``dt``), so a run's history never depends on the
-    others in its batch.
+    others in its batch. A network with reactions across links takes fixed steps of ``dt``
+    (``tau.contact``).
     """
 
     name = "tau"
@@ -61,7 +62,11 @@ class TauEngine(Engine):
             state = self.state if whole else self.state[runs]
             schedule = self.schedule if whole else self.schedule.take(runs)
             steps = self.steps_done[index]
-            if self.accuracy is None:
+            if net.has_contact:  # reactions across links: fixed steps, fields step by step
+                from hyosan.engines.tau.contact import advance_across
+
+                advance_across(self, state, index, steps, t1, net)
+            elif self.accuracy is None:
                 self._fixed(state, index, steps, t0, t1, net, schedule)
             else:
                 self._adaptive(state, index, steps, t0, t1, net, schedule)

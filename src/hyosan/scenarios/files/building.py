@@ -328,7 +328,9 @@ def _custom_model(spec: ModelSpec) -> Any:
         return Model(
             name=spec.name or "custom",
             compartments=tuple(spec.compartments),
-            reactions=tuple(Reaction(r.name, r.equation, r.rate) for r in spec.reactions),
+            reactions=tuple(
+                Reaction(r.name, r.equation, r.rate, groups=r.groups) for r in spec.reactions
+            ),
             parameters=parameters,
             mobility=dict(spec.mobility),
             attraction=dict(spec.attraction),

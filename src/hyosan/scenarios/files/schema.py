@@ -402,12 +402,21 @@ class ReactionSpec(Strict):
     equation: Name = Field(
         description="'reactants -> products' in the model's compartments, e.g. 'S + Z -> 2 Z' "
         "or 'I -> Z'; '0' on the left for arrivals. Only a reaction with no reactants may make "
-        f"more people than it takes. At most {MAX_ORDER} people on each side."
+        f"more people than it takes. At most {MAX_ORDER} people on each side. A unit in a linked "
+        "place is written '@there' and must come out unchanged: "
+        "'S@here + Z@there -> Z@here + Z@there' (contact across links)."
     )
     rate: Name = Field(
         description="The rate constant: an expression of parameters, e.g. 'beta' or "
         "'(1 - h) / tau'. Per person for one reactant; per pair for two, scaled by the model's "
         "contact."
+    )
+    groups: dict[str, float] | None = Field(
+        None,
+        description="Only for a reaction across links (a reactant written '@there', e.g. "
+        "'S@here + I@there -> I@here + I@there'): the link groups it reaches across and each "
+        "one's factor, e.g. {commute = 0.5}; the rate is then rate * factor * link weight per "
+        "pair. Default: every group, factor 1.",
     )
 
 
