@@ -98,7 +98,7 @@ def compare(
     tools: tuple[str, ...] = TOOLS,
     rounds: int = 3,
     quick: bool = False,
-    coupling: str = "hops",
+    coupling: str = "contact",
     steps: int = peers_world.STEPS,
     seed: int = 1,
 ) -> dict:
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="turns of every tool (medians)")
     parser.add_argument("--quick", action="store_true", help="1 %% of the people, for trying")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--coupling", choices=sorted(peers_hyosan.COUPLINGS), default="hops")
+    parser.add_argument("--coupling", choices=sorted(peers_hyosan.COUPLINGS), default="contact")
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
     parser.add_argument("--steps", type=int, default=peers_world.STEPS, help="daily steps")
     parser.add_argument("--seed", type=int, default=1, help="seed of the first round")

@@ -13,8 +13,9 @@ The coupling is chosen by ``--coupling``:
   each way (``mobility.trip_links``, as Seoul's commuting layer is built), so the census stays
   where it is on average and everyone travels at about 3/32 trips a day, the share of the force
   of infection that LASER sends along the same network. 425 x 424 = 180,200 links.
-- ``contact`` (:func:`contact_scenario`): the force of infection itself crosses the links, as
-  LASER and Starsim couple the dongs here; it needs reactions across links, not merged yet.
+- ``contact`` (:func:`contact_scenario`, the default): the force of infection itself crosses
+  the links, as LASER and Starsim couple the dongs here (``S@here + I@there -> I@here +
+  I@there``), and nobody moves.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from peers_world import BETA, GAMMA, SEED_INFECTED, PeerRun, PeerWorld, timed
 import hyosan
 from hyosan.errors import HyosanError
 from hyosan.models import sir
+from hyosan.models.spec import Model, Parameter, Reaction
 from hyosan.places import mobility
 from hyosan.places.graph import Places
 
@@ -63,21 +65,62 @@ def hops_scenario(world: PeerWorld) -> hyosan.Scenario:
     return hyosan.Scenario(model=sir(beta=BETA, gamma=GAMMA, hop=1.0), places=places)
 
 
+def contact_model(world: PeerWorld) -> Model:
+    """SIR whose force of infection also crosses the gravity links (LASER's form, exactly).
+
+    LASER's force in dong j is ``beta (1 - sum_k W[j, k]) I_j / N_j + beta sum_i W[i, j] I_i /
+    N_i``: the infectiousness a dong sends away is lost at home. The local reaction runs at
+    ``beta (1 - sum_k W[j, k])``, one value since Seoul's every row sits at LASER's cap (a row
+    below it would need per-place rates: refused here rather than approximated).
+    """
+    rowsum = world.coupling.sum(axis=1)
+    if np.ptp(rowsum) > 1e-12 * rowsum.max():
+        raise HyosanError("the rows of the coupling differ: one local rate cannot match LASER")
+    return Model(
+        name="sir-gravity",
+        compartments=("S", "I", "R"),
+        reactions=(
+            Reaction("infect", "S + I -> 2 I", "beta_home"),
+            Reaction(
+                "infect_across",
+                "S@here + I@there -> I@here + I@there",
+                "beta",
+                groups={"gravity": 1.0},
+            ),
+            Reaction("recover", "I -> R", "gamma"),
+        ),
+        parameters={
+            "beta": Parameter(BETA, "1/day", "transmission rate"),
+            "beta_home": Parameter(BETA * (1.0 - float(rowsum[0])), "1/day", "kept at home"),
+            "gamma": Parameter(GAMMA, "1/day", "recovery rate"),
+        },
+        time_unit="day",
+        contact="frequency",
+        infectious=("I",),
+        population=("S", "I", "R"),
+    )
+
+
 def contact_scenario(world: PeerWorld) -> hyosan.Scenario:
     """Coupling as a force of infection across the gravity links, as LASER and Starsim have it.
 
-    To be filled in when reactions across links are merged: keep the people in their dongs (no
-    hops) and give the model, besides the local ``S + I -> 2 I`` at ``beta * (1 - W[i].sum())``,
-    the reaction ``S@here + I@there -> I@here + I@there`` at ``beta`` over a link group whose link
-    there -> here has weight ``W[there, here]`` (``world.coupling``), frequency-dependent on the
-    people *there*: then dong j's force is ``(1 - sum_k W[j, k]) beta I_j / N_j +
-    sum_i W[i, j] beta I_i / N_i``, LASER's exactly.
+    People stay in their dongs (no hops). In dong j a reaction across links reads its out-links
+    j -> i with the rate ``beta * w_ji * S_j * I_i / N_j`` (frequency contact scales by the
+    people *here*), so the weight ``w_ji = W[i, j] N_j / N_i`` gives LASER's ``beta W[i, j] I_i /
+    N_i``. 425 x 424 = 180,200 links.
     """
-    raise HyosanError(
-        "needs contact across links (reactions such as S@here + I@there -> I@here + I@there); "
-        "use --coupling hops until that feature is merged",
-        key="coupling",
+    n = world.n
+    here, there = np.nonzero(~np.eye(n, dtype=bool))
+    pop = world.population.astype(np.float64)
+    weight = world.coupling[there, here] * pop[here] / pop[there]
+    places = Places(
+        **_dongs(world),
+        link_source=here,
+        link_dest=there,
+        link_weight=weight,
+        link_group="gravity",
     )
+    return hyosan.Scenario(model=contact_model(world), places=places)
 
 
 COUPLINGS: dict[str, Callable[[PeerWorld], hyosan.Scenario]] = {

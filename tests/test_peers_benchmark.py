@@ -85,10 +85,34 @@ def test_json_names_every_tool(quick: dict) -> None:
     assert "hyosan" in peers.table(quick)
 
 
-def test_contact_coupling_says_what_it_needs() -> None:
+def test_contact_coupling_is_lasers_force_of_infection() -> None:
+    """hyosan's coupling across links, in its mean field (``ode``), follows LASER's equations
+    solved here independently: dS_j = -S_j beta ((1 - sum_k W_jk) I_j / N_j + sum_i W_ij I_i /
+    N_i), dI_j = -dS_j - gamma I_j. Hops instead of contact, or a transposed W, miss by far more
+    than the 1 % allowed (the solvers' tolerances are 1e-6)."""
+    from scipy.integrate import solve_ivp
+
+    import hyosan
+
     world = peers_world.load_world(peers.QUICK_SCALE)
-    with pytest.raises(HyosanError, match="needs contact across links"):
-        peers_hyosan.contact_scenario(world)
+    beta, gamma, w = peers_world.BETA, peers_world.GAMMA, world.coupling
+    n = world.population.astype(np.float64)
+    home = 1.0 - w.sum(axis=1)
+
+    def rhs(_t: float, y: np.ndarray) -> np.ndarray:
+        s, i = y[: world.n], y[world.n :]
+        force = beta * (home * i / n + w.T @ (i / n))
+        return np.concatenate([-s * force, s * force - gamma * i])
+
+    i0 = np.zeros(world.n)
+    i0[world.seed_dong] = peers_world.SEED_INFECTED
+    days = 40.0
+    theirs = solve_ivp(rhs, (0, days), np.concatenate([n - i0, i0]), rtol=1e-8, atol=1e-8)
+    ds = hyosan.simulate(
+        peers_hyosan.contact_scenario(world), t_end=days, engine="ode", record_every=days
+    )
+    infected = ds["counts"].isel(run=0, time=-1).sum("region").sel(compartment="I").item()
+    assert infected == pytest.approx(theirs.y[world.n :, -1].sum(), rel=0.01)
     with pytest.raises(HyosanError, match="coupling"):
         peers_hyosan.run_hyosan(world, 1, seed=0, coupling="teleport")
 

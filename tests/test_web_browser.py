@@ -81,9 +81,14 @@ def test_a_person_drops_a_zombie_in_seoul_closes_the_bridges_and_takes_the_run_h
     dong = names.index("Sinchon-dong")
     assert _fill(page, dong) == PALE
     page.locator(f'#map path.place[data-place="{dong}"]').click()
-    page.wait_for_function("window.hyosan.frame >= 4", timeout=60_000)
+    page.wait_for_function("window.hyosan.frame >= 1", timeout=60_000)
     assert page.inner_text("#clock") != "t = 0.00 hours"
-    assert _fill(page, dong) != PALE  # the dong turned
+    # the first bitten turns within hours of the city's clock: the dong takes a colour
+    page.wait_for_function(
+        f"document.querySelector('#map [data-place=\"{dong}\"]').getAttribute('fill') "
+        f"!== '{PALE}'",
+        timeout=60_000,
+    )
     page.click("#act-close-crossings")
     page.wait_for_selector("#timeline li", timeout=30_000)
     assert "close the Han crossings" in page.inner_text("#timeline")
