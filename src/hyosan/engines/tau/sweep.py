@@ -181,19 +181,17 @@ def advance_kernel(
             paces.ratio[k], np.int64(paces.most_steps[k]), paces.time0[k], step0[k], paces.leapt[k]
         )
         run_shared = item_scratch(shared, zero)
-        if by_place:
-            if n_steps[k] <= 0:
-                continue
-            for w_ in nb.prange(n_work):
-                w = np.int64(w_)
-                sweep(
-                    counts[k], keys[k], step0[k], zero, dt[k], pace, w, n_work, start, redraw[k],
-                    plan, item_scratch(shared, zero), item_buffers(local, w), model, tables,
-                )  # fmt: skip
-        for t in range(n_steps[k] if by_place else 1):
-            step = step0[k] + t
+        if by_place and n_steps[k] <= 0:
+            continue
+        # By places, pass -1 draws or keeps the visits (``SCHEDULE``, blocks dealt in turn) and
+        # each step t >= 0 is two passes (``LEAP``, then ``GATHER``); by runs, one pass does all.
+        # Every pass runs the one prange loop below: each prange is a parallel function of its
+        # own, with its own compiled copy of ``sweep`` (seconds of a cold start each).
+        for t in range(-1 if by_place else 0, n_steps[k] if by_place else 1):
+            step = step0[k] + max(t, zero)
             if (
                 by_place
+                and t >= 0
                 and awake_places(run_shared.block_wake, step, n_places, tables.block) <= serial_max
             ):
                 clamps[k] += sweep(
@@ -201,16 +199,18 @@ def advance_kernel(
                     run_shared, item_buffers(local, zero), model, tables,
                 )  # fmt: skip
                 continue
-            for half in range(2 if by_place else 1):
-                phase = np.int64(LEAP) if half == 0 else np.int64(GATHER)
+            for half in range(2 if by_place and t >= 0 else 1):
+                phase = start if t < 0 else (np.int64(LEAP) if half == 0 else np.int64(GATHER))
+                pass_steps = zero if t < 0 else one
+                pass_stride = n_work if t < 0 else stride
                 run_shared.blocks_handed[0] = 0  # blocks are handed out from the first again
                 for w_ in nb.prange(n_work):
                     w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
                     if by_place:
                         work_clamps[w] += sweep(
-                            counts[k], keys[k], step, one, dt[k], pace, w, stride, phase,
-                            redraw[k], plan, item_scratch(shared, zero), item_buffers(local, w),
-                            model, tables,
+                            counts[k], keys[k], step, pass_steps, dt[k], pace, w, pass_stride,
+                            phase, redraw[k], plan, item_scratch(shared, zero),
+                            item_buffers(local, w), model, tables,
                         )  # fmt: skip
                     else:
                         for run in range(w * runs // n_work, (w + 1) * runs // n_work):
