@@ -29,7 +29,7 @@ def per_capita(counts, i, c, r, k, partner, order, reactant_species, scale, inv_
     return propensity(counts, i, r, k, order, reactant_species, scale) / counts[i, c]
 
 
-@nb.njit(cache=True, _nrt=False)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def place_intensity(i, counts, hazard, birth_rate, model, tables, own_only=False):
     """Place i's per-capita hazard of leaving each compartment (into ``hazard``), its births'
     propensities (``birth_rate``), and its intensity ``A``: expected departures and births per

@@ -102,8 +102,10 @@ def sweep(
     time to whichever thread asks, so a busy region does not hold up a thread while the other
     waits, and each thread needs one call only.
 
-    Every loop over places runs here, with the phases inlined: a small world's step is so short
-    that passing the ~30 arrays to a call per step would triple it. ``SCHEDULE`` comes first
+    Every loop over blocks runs here; each phase is a function of its own, called per block
+    that has work (its first test made here: a small world's quiet step costs no call), so
+    that a cold start compiles each once and no function grows past what numba compiles fast
+    (inlined, the three phases took a minute and a gigabyte to compile). ``SCHEDULE`` comes first
     (once): ``redraw`` says whether the places' next visits must be drawn anew (a new run, a new
     step size, changed rates or counts) or are still those the last call left.
     """
@@ -116,10 +118,13 @@ def sweep(
             )
     clamped = 0
     for t in range(n_steps):
+        due = 2 * (step0 + t) + 1  # the visit code of this step (``wake.next_wake``)
         if phases & LEAP:
             start, end = next_blocks(np.int64(-1), first, stride, counter, n_blocks)
             while start < n_blocks:
                 for b in range(start, end):
+                    if shared.block_wake[b] > due:
+                        continue  # no place due (``leap_places`` would return at once)
                     clamped += leap_places(
                         b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
                     )
@@ -128,6 +133,8 @@ def sweep(
             start, end = next_blocks(np.int64(-1), first, stride, counter, n_blocks)
             while start < n_blocks:
                 for b in range(start, end):
+                    if shared.block_wake[b] > due and not shared.block_inbox[b]:
+                        continue  # nothing to gather (``gather_places`` would return at once)
                     gather_places(
                         b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
                     )
