@@ -158,7 +158,7 @@ def leans(j, counts, model, may_sleep):
     return held
 
 
-@nb.njit(cache=True, _nrt=False)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def pull(i, counts, model):
     """The biased hop rates per unit out of place i, summed over its biased species (held or
     not): zero when nothing next door pulls them (a ``wander`` of 0 and no attractors)."""

@@ -30,7 +30,7 @@ def time_of(pace, step, dt):
     return pace.time0 + (step - pace.step0) * dt
 
 
-@nb.njit(cache=True, _nrt=False)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def steps_allowed(i, counts, pace, scratch, model, tables):
     """How many base steps one leap of place i may span (1: it leaps every step): every unit
     present takes part in at most ``accuracy`` events per leap in expectation, as the base step
