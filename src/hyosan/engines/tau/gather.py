@@ -13,7 +13,7 @@ from hyosan.engines.tau.rates import leans, pairs_possible, place_intensity
 from hyosan.engines.tau.wake import next_wake, steps_allowed
 
 
-@nb.njit(cache=True, _nrt=False, inline="always")
+@nb.njit(cache=True, _nrt=False)
 def gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, tables):
     """Phase 2 for block b: own new counts plus arrivals, then the next visit of every place
     that was visited or changed (the others keep theirs: nothing about them changed)."""
@@ -119,8 +119,8 @@ def gather_places(b, counts, key, step, dt, pace, plan, shared, local, model, ta
                 # which other blocks are writing now: the visit next step tells.
                 wake[j] = 2 * (step + 1)
             else:  # what happens here depends on this row only (no pull felt: no biased hops)
-                intensity, _, _, _ = place_intensity(
-                    j, counts, hazard, birth_rate, model, tables, True
+                intensity, _, _, _ = place_intensity(  # a typed flag: one signature
+                    j, counts, hazard, birth_rate, model, tables, np.bool_(True)
                 )
                 rng[0] = stream_start(key, step, n_places + j)
                 wake[j] = next_wake(rng, intensity, dt, step + 1, True)

@@ -25,7 +25,7 @@ from hyosan.engines.tau.rates import leans, per_capita, place_intensity, pull
 from hyosan.engines.tau.wake import LEAP_SHARE, PLACE_TEST_MAX, steps_allowed, time_of
 
 
-@nb.njit(cache=True, _nrt=False, inline="always")
+@nb.njit(cache=True, _nrt=False)
 def leap_places(b, counts, key, step, dt, pace, plan, shared, local, model, tables):
     """Phase 1 for the places of block b due a visit this step; the clamps it needed.
 

@@ -102,8 +102,10 @@ def sweep(
     time to whichever thread asks, so a busy region does not hold up a thread while the other
     waits, and each thread needs one call only.
 
-    Every loop over places runs here, with the phases inlined: a small world's step is so short
-    that passing the ~30 arrays to a call per step would triple it. ``SCHEDULE`` comes first
+    Every loop over blocks runs here; each phase is a function of its own, called per block
+    that has work (its first test made here: a small world's quiet step costs no call), so
+    that a cold start compiles each once and no function grows past what numba compiles fast
+    (inlined, the three phases took a minute and a gigabyte to compile). ``SCHEDULE`` comes first
     (once): ``redraw`` says whether the places' next visits must be drawn anew (a new run, a new
     step size, changed rates or counts) or are still those the last call left.
     """
@@ -116,10 +118,13 @@ def sweep(
             )
     clamped = 0
     for t in range(n_steps):
+        due = 2 * (step0 + t) + 1  # the visit code of this step (``wake.next_wake``)
         if phases & LEAP:
             start, end = next_blocks(np.int64(-1), first, stride, counter, n_blocks)
             while start < n_blocks:
                 for b in range(start, end):
+                    if shared.block_wake[b] > due:
+                        continue  # no place due (``leap_places`` would return at once)
                     clamped += leap_places(
                         b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
                     )
@@ -128,6 +133,8 @@ def sweep(
             start, end = next_blocks(np.int64(-1), first, stride, counter, n_blocks)
             while start < n_blocks:
                 for b in range(start, end):
+                    if shared.block_wake[b] > due and not shared.block_inbox[b]:
+                        continue  # nothing to gather (``gather_places`` would return at once)
                     gather_places(
                         b, counts, key, step0 + t, dt, pace, plan, shared, local, model, tables
                     )
@@ -181,19 +188,17 @@ def advance_kernel(
             paces.ratio[k], np.int64(paces.most_steps[k]), paces.time0[k], step0[k], paces.leapt[k]
         )
         run_shared = item_scratch(shared, zero)
-        if by_place:
-            if n_steps[k] <= 0:
-                continue
-            for w_ in nb.prange(n_work):
-                w = np.int64(w_)
-                sweep(
-                    counts[k], keys[k], step0[k], zero, dt[k], pace, w, n_work, start, redraw[k],
-                    plan, item_scratch(shared, zero), item_buffers(local, w), model, tables,
-                )  # fmt: skip
-        for t in range(n_steps[k] if by_place else 1):
-            step = step0[k] + t
+        if by_place and n_steps[k] <= 0:
+            continue
+        # By places, pass -1 draws or keeps the visits (``SCHEDULE``, blocks dealt in turn) and
+        # each step t >= 0 is two passes (``LEAP``, then ``GATHER``); by runs, one pass does all.
+        # Every pass runs the one prange loop below: each prange is a parallel function of its
+        # own, with its own compiled copy of ``sweep`` (seconds of a cold start each).
+        for t in range(-1 if by_place else 0, n_steps[k] if by_place else 1):
+            step = step0[k] + max(t, zero)
             if (
                 by_place
+                and t >= 0
                 and awake_places(run_shared.block_wake, step, n_places, tables.block) <= serial_max
             ):
                 clamps[k] += sweep(
@@ -201,16 +206,18 @@ def advance_kernel(
                     run_shared, item_buffers(local, zero), model, tables,
                 )  # fmt: skip
                 continue
-            for half in range(2 if by_place else 1):
-                phase = np.int64(LEAP) if half == 0 else np.int64(GATHER)
+            for half in range(2 if by_place and t >= 0 else 1):
+                phase = start if t < 0 else (np.int64(LEAP) if half == 0 else np.int64(GATHER))
+                pass_steps = zero if t < 0 else one
+                pass_stride = n_work if t < 0 else stride
                 run_shared.blocks_handed[0] = 0  # blocks are handed out from the first again
                 for w_ in nb.prange(n_work):
                     w = np.int64(w_)  # prange indices are unsigned: keep callees' signatures
                     if by_place:
                         work_clamps[w] += sweep(
-                            counts[k], keys[k], step, one, dt[k], pace, w, stride, phase,
-                            redraw[k], plan, item_scratch(shared, zero), item_buffers(local, w),
-                            model, tables,
+                            counts[k], keys[k], step, pass_steps, dt[k], pace, w, pass_stride,
+                            phase, redraw[k], plan, item_scratch(shared, zero),
+                            item_buffers(local, w), model, tables,
                         )  # fmt: skip
                     else:
                         for run in range(w * runs // n_work, (w + 1) * runs // n_work):

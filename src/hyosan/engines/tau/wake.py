@@ -38,7 +38,7 @@ def steps_allowed(i, counts, pace, scratch, model, tables):
     ratio, most = pace.ratio * LEAP_SHARE, pace.most_steps
     if most <= 1:
         return np.int64(1)
-    involvement = place_involvement(i, counts, scratch, model, tables)
+    involvement = place_involvement(i, counts, scratch, model, tables, np.bool_(False))
     if involvement * most <= ratio:
         return most
     return np.int64(max(ratio / involvement, 1.0))
@@ -67,7 +67,7 @@ def next_wake(rng, intensity, dt, after, may_sleep):
     return 2 * (after + np.int64(wait)) + 1
 
 
-@nb.njit(cache=True, _nrt=False, inline="always")
+@nb.njit(cache=True, _nrt=False)
 def schedule_places(b, counts, key, step, dt, redraw, pace, plan, shared, local, model, tables):
     """Block b at the start of a call: each place's next visit (drawn anew when ``redraw``, else
     kept from the last call; a leap over several steps keeps its end if it still may), and the
@@ -82,7 +82,9 @@ def schedule_places(b, counts, key, step, dt, redraw, pace, plan, shared, local,
     earliest = 2 * NEVER
     for i in range(b * block, min((b + 1) * block, n_places)):
         if redraw:
-            intensity, _, _, _ = place_intensity(i, counts, hazard, birth_rate, model, tables)
+            intensity, _, _, _ = place_intensity(
+                i, counts, hazard, birth_rate, model, tables, np.bool_(False)
+            )
             rng[0] = stream_start(key, step, 2 * n_places + i)
             no_pull[i] = not may_sleep and pull(i, counts, model) == 0.0
             sleepy = no_pull[i] or not leans(i, counts, model, may_sleep)
