@@ -58,34 +58,51 @@ WORLDS = (
         about=(
             "Seoul's 425 administrative dongs with their 2020 census population (9.6 million), "
             "the Han crossable only by its bridges and tunnels, one zombie at Korea University "
-            "(Seongbuk-gu). Two histories of ten hours."
+            "(Seongbuk-gu), people meeting zombies at the city's pace (a thousandth of a school "
+            "corridor's, docs/calibration.md). Two histories of ten days (240 hours), recorded "
+            "every 2 hours, a map every 6."
         ),
-        run={"runs": 2, "seed": 1, "t_end": 10, "record_every": 0.25, "snapshot_every": 0.5},
+        run={"runs": 2, "seed": 1, "t_end": 240, "record_every": 2, "snapshot_every": 6},
         pictures=(
             Picture(
                 "map",
                 "Map of Seoul's dongs: humans' and zombies' shares as the outbreak crosses the Han",
-                "North up, the Han in pale blue, the gu named. The first snapshot at which half "
-                "of Seoul's humans are gone, in a typical history: left, the humans' "
-                "(Susceptible) share of each dong's people; right, the zombies'. The north bank "
-                "has fallen around Korea University, the zombies have crossed the Han into the "
-                "riverside dongs of Gangnam, Songpa and Gangdong, and the west (Gangseo to "
-                "Gwanak) is still human.",
+                "North up, the Han in pale blue, the gu named. Hour 150 (day 6 and a quarter), "
+                "the first snapshot at which half of Seoul's humans are gone, in a typical "
+                "history: left, the humans' (Susceptible) share of each dong's people; right, "
+                "the zombies'. The north bank has fallen (most of its dongs three-quarters or "
+                "more zombie, Eunpyeong in the north-west a little less); across the "
+                "Han the south-east (Gangdong, Songpa, Gangnam, Seocho) is a quarter or so "
+                "zombie; the south-west (Gangseo to Gwanak and Dongjak) is still almost all "
+                "human.",
                 time=HALF_FALLEN,
             ),
             Picture(
                 "curves",
                 "Seoul's epidemic curves: the whole city, then each gu",
-                "Top: the whole city, median and 10-90 % band of the two histories: the humans "
-                "(Susceptible, blue) are gone within five hours, nearly all of them turned "
-                "(Zombie, dark orange; Exposed, light orange, are the bitten who have not turned "
-                "yet). Below: each gu on its own scale, the largest outbreaks first.",
+                "Top: the whole city, median and 10-90 % band of the two histories. For four "
+                "days almost nothing shows; the humans (Susceptible, blue) then fall from about "
+                "hour 100, half are gone by hour 148-154 (the two histories) and all but a few "
+                "hundred by hour 200 (day 8 and a half). Nearly all of them turned (Zombie, dark "
+                "orange: 9.08 million at the end); about 0.48 million are dead (Removed, grey) "
+                "and 29,000 are hybrids (pink, a line on the axis at this scale); Exposed (light "
+                "orange), the bitten who have not turned yet, are too few to show. Below: 24 of "
+                "the 25 gu (Jung-gu left out), each on its own scale, the largest outbreaks "
+                "first: the north-east (Dongdaemun, Gangbuk, Jungnang) is half gone by hour "
+                "124-138, the south-west (Gangseo, Guro, Yangcheon, Geumcheon) last, by hour "
+                "174-178. Some gu gain people before they fall (Jongno from about 150,000 to "
+                "200,000 over the first four days), as people move between dongs.",
             ),
             Picture(
                 "animation",
-                "Animation of Seoul's dongs falling, half hour by half hour",
-                "The same history, a frame every half hour: the outbreak fills the north bank, "
-                "crosses the bridges, then takes the south bank from the river outwards.",
+                "Animation of Seoul's dongs falling over ten days, six hours a frame",
+                "The same history as the map, a frame every 6 hours for ten days: nothing shows "
+                "for three days; from about hour 84 the first pink shows in the north-east, "
+                "around Korea University; by hour 126 the north-east is half zombie and by hour "
+                "144 the north bank has fallen; across the bridges the south-east (Gangdong, "
+                "Songpa, Gangnam, Seocho) turns visibly from about hour 144 and is mostly zombie "
+                "by hour 168, while the south-west (Gangseo to Gwanak) falls last; by hour 192 "
+                "almost nothing human is left.",
                 suffix=".gif",
                 dpi=70,
             ),
@@ -97,8 +114,9 @@ WORLDS = (
         about=(
             "The school at 9 a.m.: 956 students and staff in 66 rooms, corridors and stairwells "
             "(and the town of Hyosan around it), one bitten student in the science lab, the "
-            "groups that barricade themselves in, and the named characters. Sixteen histories "
-            "of twelve hours."
+            "groups that barricade themselves in, and the named characters; the military "
+            "cordons the school gate an hour after the town's first zombie. Sixteen histories "
+            "of twelve hours (9 a.m. to 9 p.m.)."
         ),
         run={"runs": 16, "seed": 1, "t_end": 720, "record_every": 5, "snapshot_every": 10},
         pictures=(
@@ -106,11 +124,15 @@ WORLDS = (
                 "map",
                 "Hyosan High's floor plan, each room coloured by its people's states",
                 "The floor plan (floors stacked, 1F at the bottom; the grounds and the town "
-                "below), each room split into its people's shares. The first snapshot at which "
-                "half of the school's humans are gone, in a typical history: the outbreak has "
-                "spread from the science lab (3F) through the corridors and stairwells; most "
-                "4th-floor classrooms are still human, and so are the barricaded class 2-5, "
-                "library and broadcasting room; the town is still untouched.",
+                "below), each room split into its people's shares. Minute 60 (10 a.m.), the "
+                "first snapshot at which half of the school's humans are gone, in a typical "
+                "history: from the science lab (3F, now all zombie, as is class 2-1) the "
+                "outbreak has reached every floor through the corridors and stairwells, and "
+                "most classrooms are a mix of the bitten (Exposed, light orange) and zombies; "
+                "still human are the barricaded class 2-5 and broadcasting room, class 3-8, the "
+                "teachers' office and a few people in other rooms (the library, barricaded in "
+                "the story, is not spared in this history); outside, the gym, playground, "
+                "cafeteria, archery range, gate and the town are untouched.",
                 time=HALF_FALLEN,
             ),
             Picture(
@@ -118,16 +140,25 @@ WORLDS = (
                 "Hyosan High's epidemic curves: the school, the town, each room",
                 "Top: the school (its 956 people at 9 a.m.), median and 10-90 % band over 16 "
                 "histories; beside it, the town. The school's humans (Susceptible, blue) fall "
-                "between about minute 50 and 100; then the town's zombies stream in, which is "
-                "why the school's zombies (dark orange) far outnumber its own people. Below: "
-                "each room or corridor on its own scale.",
+                "between about minute 40 and 100 (half gone at minute 65 in the median history; "
+                "one history is as late as minute 160, and in one the outbreak dies out at "
+                "once), leaving about 45 holding out. The zombies (dark orange) "
+                "level off by about minute 250 at about 890, a little under the school's own "
+                "people, with about 45 dead (grey) and a few hybrids: the gate is cordoned an "
+                "hour after the town's first zombie, so the town's zombies stay out. The town "
+                "(18,180 people) barely moves in these twelve hours (40-120 zombies at 9 p.m.); "
+                "it falls over days. Below: 24 of the school's 44 regions (rooms, corridors, "
+                "stairwells, grounds), each on its own scale, the largest outbreaks first: the "
+                "stairwells and corridors hold 50-65 zombies each.",
             ),
             Picture(
                 "characters",
                 "Bars of each named character's state over the histories",
-                "Each named character's state after twelve hours, over the 16 histories: human "
-                "(Susceptible, blue), Zombie, Hybrid (pink) or Removed (grey), and on the right "
-                "the share of histories in which they are still human.",
+                "Each named character's state at 9 p.m., twelve hours in, over the 16 "
+                "histories (one of them with no outbreak): human (Susceptible, blue), Zombie, "
+                "Hybrid (pink) or Removed (grey), and on the right the share of histories in "
+                "which they are still human: Gwi-nam in 6 % (a hybrid in all the others), the "
+                "rest in 56-75 % (Nam-ra a hybrid in a quarter of them).",
             ),
         ),
     ),
@@ -150,9 +181,9 @@ WORLDS = (
             Picture(
                 "map",
                 "Map of the lattice: a round zombie front mid-outbreak",
-                "Humans' (Susceptible) and zombies' shares of every cell at mid-outbreak in a "
-                "typical history: a round front moving outwards from the middle, a ragged edge "
-                "where the noise of small numbers shows.",
+                "Humans' (Susceptible) and zombies' shares of every cell at hour 100, "
+                "mid-outbreak, in a typical history: a round front moving outwards from the "
+                "middle, a ragged edge where the noise of small numbers shows.",
             ),
             Picture(
                 "animation",
