@@ -4,10 +4,11 @@
     python benchmarks/cold_start.py --tree OLD_SRC  # also another tree's src/ side by side
     python benchmarks/cold_start.py --json
 
-Each run is ``hyosan run seoul --runs 2 --seed 1 --t-end 48 --dt 0.01 --out ...`` in a fresh
-process with ``NUMBA_CACHE_DIR`` set to a new empty directory (cold) and then to the one the cold
-run filled (warm). The job runs under a tiny launcher (``LAUNCHER``, a Python process that imports
-nothing else and only waits for it), which reports the job's own peak resident memory: on Linux a
+Each run is the README's second command (read from the README, so the two cannot drift apart;
+its ``--out`` replaced by a temporary file) in a fresh process with ``NUMBA_CACHE_DIR`` set
+to a new empty directory (cold) and then to the one the cold run filled (warm). The job runs
+under a tiny launcher (``LAUNCHER``, a Python process that imports nothing else and only waits
+for it), which reports the job's own peak resident memory: on Linux a
 child's ``ru_maxrss`` starts at its parent's peak, so measuring from this (larger) process would
 report at least this process's own. CPU seconds (user + system) are reported beside wall
 seconds, since on a shared machine the wall time depends on the other load.
@@ -18,12 +19,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-JOB = ["run", "seoul", "--runs", "2", "--seed", "1", "--t-end", "48", "--dt", "0.01"]
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_main_job(readme: Path = README) -> list[str]:
+    """The README's main job: the ``hyosan run`` line of its first code block, without
+    ``hyosan`` and without ``--out FILE``."""
+    block = readme.read_text(encoding="utf-8").split("```")[1]
+    line = next(x for x in block.splitlines() if x.startswith("hyosan run "))
+    words = shlex.split(line)[1:]
+    if "--out" in words:
+        at = words.index("--out")
+        del words[at : at + 2]
+    return words
+
+
+JOB = readme_main_job()
 
 LAUNCHER = """
 import resource, subprocess, sys, time
