@@ -13,8 +13,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 SHOTS = (  # world, seed, stop at t, action at t (or None), file
-    ("seoul", 1, 3.0, ("close-crossings", 1.0), "seoul.png"),
-    ("seoul-250", 1, 3.0, None, "seoul-250.png"),
+    ("seoul", 1, 150.0, ("close-crossings", 24.0), "seoul.png"),  # the city's pace: days
+    ("seoul-250", 1, 120.0, None, "seoul-250.png"),
     ("hyosan-high", 1, 70.0, ("close-gate", 30.0), "hyosan-high.png"),
     ("lattice", 3, 60.0, None, "lattice.png"),  # seed 1's one zombie dies at once (Alemi's odds)
 )
@@ -45,7 +45,7 @@ def shoot(url: str, out: Path) -> None:
             page.screenshot(path=str(out / name))
             if world == "seoul":
                 page.fill("#runs", "20")
-                page.fill("#horizon", "3")
+                page.fill("#horizon", "120")
                 page.click("#histories")
                 page.wait_for_function("window.hyosan.histories !== null", timeout=600_000)
                 page.click("#compare")

@@ -180,6 +180,47 @@ def test_a_store_cut_during_an_append_says_how_many_runs_are_done(tmp_path):
     assert info.exit_code == 0 and '"status": "interrupted"' in info.stdout
 
 
+def _dead_pid() -> str:
+    """The process id of a process that has ended."""
+    return subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+
+
+def test_an_ensemble_replacing_a_file_keeps_it_until_the_run_ends(tmp_path):
+    """--overwrite: the earlier file stays whole while the new runs stream (a full disk or a
+    kill -9 midway leaves it), and the new file takes its place when the run ends."""
+    path = tmp_path / "r.nc"
+    save(_results(3), path)
+    before = path.read_bytes()
+    writer = ResultsWriter(path, {"source": "test"})
+    writer.append(_results(2))
+    writer.append(_results(2).assign_coords(run=[2, 3]))
+    assert path.read_bytes() == before  # a kill here would leave the earlier file
+    writer.finish("complete")
+    back = load(path)
+    assert back.sizes["run"] == 4 and back.attrs["status"] == "complete"
+    fresh = ResultsWriter(tmp_path / "new.nc", {"source": "test"})
+    fresh.append(_results(2))
+    assert load(tmp_path / "new.nc").sizes["run"] == 2  # no earlier file: published at once
+    fresh.finish("complete")
+
+
+def test_a_store_moved_aside_by_a_killed_swap_is_put_back(tmp_path):
+    """A kill between the two renames of a swap leaves the earlier store under its hidden
+    '.old' name and nothing at the path: the next writer puts it back instead of deleting it."""
+    store = tmp_path / "s.zarr"
+    save(_results(3), store)
+    aside = tmp_path / f".s.old-{_dead_pid()}.zarr"
+    os.replace(store, aside)
+    stale = tmp_path / f".s.writing-{_dead_pid()}.zarr"
+    stale.mkdir()
+    assert invoke("info", store).exit_code == 2  # nothing at the path for now
+    from hyosan.results.writer import remove_stale
+
+    remove_stale(store)
+    assert load(store).sizes["run"] == 3 and not aside.exists() and not stale.exists()
+
+
 # ------------------------------------------------------------------------------------------------
 @pytest.fixture
 def tiny_disk(tmp_path):

@@ -7,7 +7,9 @@ fates that the ensemble summaries need are kept. After every batch the attribute
 runs are done and that the writer is still ``running`` (with its process id, so a reader can tell
 a writer that was killed); the NetCDF copy is then published by a rename (after every batch while
 copying is quick, less often as the file grows: ``PUBLISH_PAUSE``), so the file at the output
-path is always whole and readable. :meth:`ResultsWriter.finish` records the final status.
+path is always whole and readable; when it replaces an earlier file (``--overwrite``), that file
+stays until the run ends (complete or interrupted), so a full disk or a kill leaves it whole.
+:meth:`ResultsWriter.finish` records the final status.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class ResultsWriter:
         self._human: np.ndarray | None = None  # per character: runs whose fate is human
         self._file_attrs: dict[str, Any] = {}
         self._next_publish = 0.0
+        # an earlier file being replaced (--overwrite) stays until this run ends, whatever
+        # stops it (a full disk, a kill): the new runs are published only by finish()
+        self.replacing = self.path.exists()
         if self.format == "zarr" and not self.path.exists():
             self.work = self.path
         else:
@@ -98,7 +103,8 @@ class ResultsWriter:
                 encoded.to_zarr(self.work, append_dim="run", zarr_format=2)
             self.runs_written += n
             self._write_ensemble(batch.attrs, status)
-            if self.format == "netcdf" and time.perf_counter() >= self._next_publish:
+            due = time.perf_counter() >= self._next_publish
+            if self.format == "netcdf" and not self.replacing and due:
                 began = time.perf_counter()
                 _publish_copy(self.work, self.path)
                 copying = time.perf_counter() - began

@@ -48,11 +48,16 @@ def partial_name(path: Path, tag: str = "partial") -> Path:
 
 def remove_stale(path: Path) -> None:
     """Remove temporaries beside ``path`` left by writers that were killed (their process id,
-    at the end of the name, no longer runs)."""
+    at the end of the name, no longer runs); an earlier store that a killed writer had moved
+    aside to swap in a new one (:func:`swap_in_folder`), with nothing at ``path``, is put back."""
     for other in path.parent.glob(f".{glob.escape(path.stem)}.*-*{glob.escape(path.suffix)}"):
-        pid = other.name[: len(other.name) - len(path.suffix)].rpartition("-")[2]
+        middle = other.name[len(path.stem) + 2 : len(other.name) - len(path.suffix)]
+        tag, _, pid = middle.rpartition("-")
         if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
-            remove_path(other)
+            if tag == "old" and not path.exists() and not path.is_symlink():
+                os.replace(other, path)
+            else:
+                remove_path(other)
 
 
 def _running(pid: int) -> bool:
