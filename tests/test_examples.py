@@ -27,7 +27,7 @@ def test_every_example_is_listed_here():
 SHORTER = {
     "grid-szr.toml": ("--runs", 2, "--t-end", "3 days"),
     "munz-latent.toml": (),
-    "seoul-bridges.toml": ("--runs", 1, "--t-end", "3 hours", "--snapshot-every", "1 hour"),
+    "seoul-bridges.toml": ("--runs", 1, "--t-end", "26 hours", "--snapshot-every", "13 hours"),
     "hyosan-high-barricade.toml": ("--runs", 2, "--t-end", "40 minutes"),
 }
 
@@ -65,11 +65,11 @@ def test_the_munz_model_overruns_the_humans(tmp_path):
     assert float(np.median(ds["final_susceptible"].values)) < 50
 
 
-def test_seoul_closes_the_bridges_at_hour_one(tmp_path):
+def test_seoul_closes_the_bridges_on_day_one(tmp_path):
     ds, _ = _run("seoul-bridges.toml", tmp_path)
     starts = dict(zip(ds["intervention"].values, ds["intervention_start"].values[0], strict=True))
     bridges = [k for k in starts if "han-bridges" in str(k)]
-    assert bridges and starts[bridges[0]] == pytest.approx(1.0)
+    assert bridges and starts[bridges[0]] == pytest.approx(24.0)
 
 
 def test_hyosan_high_barricades_early_and_reports_the_school(tmp_path):
