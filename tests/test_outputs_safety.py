@@ -205,7 +205,7 @@ def test_an_ensemble_replacing_a_file_keeps_it_until_the_run_ends(tmp_path):
     fresh.finish("complete")
 
 
-def test_a_store_moved_aside_by_a_killed_swap_is_put_back(tmp_path):
+def test_a_store_moved_aside_by_a_killed_swap_is_put_back(base, tmp_path):
     """A kill between the two renames of a swap leaves the earlier store under its hidden
     '.old' name and nothing at the path: the next writer puts it back instead of deleting it."""
     store = tmp_path / "s.zarr"
@@ -214,11 +214,13 @@ def test_a_store_moved_aside_by_a_killed_swap_is_put_back(tmp_path):
     os.replace(store, aside)
     stale = tmp_path / f".s.writing-{_dead_pid()}.zarr"
     stale.mkdir()
-    assert invoke("info", store).exit_code == 2  # nothing at the path for now
-    from hyosan.results.writer import remove_stale
-
-    remove_stale(store)
-    assert load(store).sizes["run"] == 3 and not aside.exists() and not stale.exists()
+    assert load(store).sizes["run"] == 3 and not aside.exists()  # reading puts it back
+    os.replace(store, aside)
+    refused = invoke("run", tmp_path / "base.toml", "--out", store, "-q")
+    assert refused.exit_code == 2 and "exists" in refused.stderr  # back, so not replaced
+    assert load(store).sizes["run"] == 3
+    assert invoke("run", tmp_path / "base.toml", "--out", store, "-q", "--overwrite").exit_code == 0
+    assert not stale.exists()  # a killed writer's own temporaries go at the next write
 
 
 # ------------------------------------------------------------------------------------------------

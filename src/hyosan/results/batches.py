@@ -67,12 +67,12 @@ class ResultsWriter:
         self._next_publish = 0.0
         # an earlier file being replaced (--overwrite) stays until this run ends, whatever
         # stops it (a full disk, a kill): the new runs are published only by finish()
+        remove_stale(self.path)  # first: it may put back a store a killed writer moved aside
         self.replacing = self.path.exists()
         if self.format == "zarr" and not self.path.exists():
             self.work = self.path
         else:
             self.work = partial_name(self.path, "writing")
-        remove_stale(self.path)
         if self.work != self.path:
             remove_path(self.work)
 

@@ -26,6 +26,7 @@ from hyosan.results.writer import (
     NETCDF_SUFFIXES,
     atomic_file,
     combine,
+    restore_moved_aside,
     results_format,
     write_netcdf,
     write_zarr,
@@ -58,7 +59,7 @@ def load(path: str | Path, lazy: bool = False) -> xr.Dataset:
     and holds only the runs written whole (a Zarr append cut midway is left out).
     """
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not restore_moved_aside(path):
         raise HyosanError(f"results file {str(path)!r} does not exist")
     try:
         if path.suffix.lower() == ".zarr":

@@ -49,6 +49,9 @@ def check_output(path: str | Path, *, overwrite: bool = False, key: str = "out")
     if not folder.is_dir():
         raise OutputError(f"{shown!r}: {str(folder)!r} is a file, not a folder", key=key)
     _probe(folder, shown, key)
+    from hyosan.results.writer import restore_moved_aside  # writer imports this module
+
+    restore_moved_aside(path)  # an earlier store a killed writer left aside counts as there
     zarr = path.suffix.lower() == ZARR_SUFFIX
     if path.is_dir():
         if not zarr:

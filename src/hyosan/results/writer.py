@@ -48,16 +48,33 @@ def partial_name(path: Path, tag: str = "partial") -> Path:
 
 def remove_stale(path: Path) -> None:
     """Remove temporaries beside ``path`` left by writers that were killed (their process id,
-    at the end of the name, no longer runs); an earlier store that a killed writer had moved
-    aside to swap in a new one (:func:`swap_in_folder`), with nothing at ``path``, is put back."""
+    at the end of the name, no longer runs), after putting back an earlier store that such a
+    writer had moved aside (:func:`restore_moved_aside`)."""
+    restore_moved_aside(path)
+    for other in _left_by_dead_writers(path):
+        remove_path(other)
+
+
+def restore_moved_aside(path: Path) -> bool:
+    """Put back at ``path`` the earlier store that a writer killed between the two renames of
+    :func:`swap_in_folder` left under its hidden '.old' name, if nothing is at ``path``."""
+    if path.exists() or path.is_symlink():
+        return False
+    for other in _left_by_dead_writers(path):
+        if other.name.startswith(f".{path.stem}.old-"):
+            os.replace(other, path)
+            return True
+    return False
+
+
+def _left_by_dead_writers(path: Path) -> list[Path]:
+    """Hidden temporaries beside ``path`` whose writer (the process id ending the name) is gone."""
+    left = []
     for other in path.parent.glob(f".{glob.escape(path.stem)}.*-*{glob.escape(path.suffix)}"):
-        middle = other.name[len(path.stem) + 2 : len(other.name) - len(path.suffix)]
-        tag, _, pid = middle.rpartition("-")
+        pid = other.name[: len(other.name) - len(path.suffix)].rpartition("-")[2]
         if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
-            if tag == "old" and not path.exists() and not path.is_symlink():
-                os.replace(other, path)
-            else:
-                remove_path(other)
+            left.append(other)
+    return left
 
 
 def _running(pid: int) -> bool:

@@ -20,9 +20,10 @@ from typing import Any
 
 Progress = Callable[[float, float], None]
 
-COMPILE_MINUTES = {"tau": "2", "ssa": "1-2"}
-"""About how long the engines' kernels take to compile (CPU time of ``benchmarks/cold_start.py``'s
-cold run on a 2-core machine: 115 s for tau), for the notice."""
+COMPILE_MINUTES = {"tau": "1", "ssa": "1"}
+"""About how long the engines' kernels take to compile (``benchmarks/cold_start.py``'s cold run on
+a quiet 2-core machine: 57 s of CPU for tau, the README's main job included; ssa about 30 s), for
+the notice."""
 
 
 def compiling_message(engine: str) -> str:
