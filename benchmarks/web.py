@@ -19,8 +19,10 @@ import resource
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import websockets
@@ -112,20 +114,15 @@ def main() -> None:
     args = parser.parse_args()
 
     port = _port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hyosan.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--sessions",
-            str(max(args.sessions, 1) + 1),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # the server's log goes to a file: a pipe nobody reads fills up and blocks the server
+    log_path = Path(tempfile.gettempdir()) / f"hyosan-serve-{port}.log"
+    with open(log_path, "w", encoding="utf-8") as log:  # the server keeps its own descriptor
+        server = subprocess.Popen(
+            [sys.executable, "-m", "hyosan.cli", "serve", "--port", str(port),
+             "--sessions", str(max(args.sessions, 1) + 1)],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
         started = time.perf_counter()
@@ -137,7 +134,7 @@ def main() -> None:
             except OSError:
                 pass
             if server.poll() is not None:
-                raise SystemExit(server.stderr.read().decode())
+                raise SystemExit(log_path.read_text(encoding="utf-8"))
             time.sleep(0.5)
         print(
             f"server warm (every world built, kernels compiled) in "
@@ -185,6 +182,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
+        errors = log_path.read_text(encoding="utf-8").count("Traceback")
+        print(f"server log: {log_path} ({errors} tracebacks)")
 
 
 if __name__ == "__main__":

@@ -58,8 +58,22 @@ class Connection:
             return function(*args)
 
     async def send(self, message: dict[str, Any]) -> None:
-        if not self.closed:
+        if self.closed:
+            return
+        try:
             await self.ws.send_text(json.dumps(message))
+        except RuntimeError as error:  # the page closed its socket meanwhile: a disconnect
+            if not self.socket_gone():
+                raise
+            self.closed = True
+            raise WebSocketDisconnect(1000) from error
+
+    def socket_gone(self) -> bool:
+        """Whether either side has closed the socket (sending then raises a RuntimeError)."""
+        from starlette.websockets import WebSocketState
+
+        gone = WebSocketState.DISCONNECTED
+        return self.ws.application_state == gone or self.ws.client_state == gone
 
     async def error(self, message: str, key: str | None = None) -> None:
         await self.send({"type": "error", "message": message, "key": key})
@@ -121,6 +135,12 @@ class Connection:
                 await self.error(error.message, key=error.key)
             except WebSocketDisconnect:
                 raise
+            except RuntimeError as error:
+                if not self.socket_gone():  # a bug, not a page that left: as below
+                    log.exception("message %r failed", data.get("type"))
+                    await self.error(f"internal error: {type(error).__name__}")
+                    continue
+                raise WebSocketDisconnect(1000) from error
             except Exception as error:  # a bug must not end the session: say it, log it
                 log.exception("message %r failed", data.get("type"))
                 await self.error(f"internal error: {type(error).__name__}")
