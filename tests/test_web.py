@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from hyosan.scenarios.files.writing import to_toml
 from hyosan.web import frames
 from hyosan.web.app import STATIC, create_app
 from hyosan.web.limits import Limits
 from hyosan.web.session import Session
-from hyosan.web.toml_text import to_toml
 
 
 def test_shades_rise_with_the_share_turned_on_a_log_scale():

@@ -8,14 +8,13 @@ every point uses the same random stream (common random numbers) and a run belong
 from __future__ import annotations
 
 import itertools
-import json
-import math
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from hyosan.errors import HyosanError
+from hyosan.scenarios.files.writing import toml_value as written
 
 TIED = "+"
 """Joins keys that take the same values together, e.g. every crossing's closing time."""
@@ -58,19 +57,10 @@ class Task:
 
 def toml_value(value: Any) -> str:
     """A value as ``--set`` reads it back (TOML: numbers, booleans, strings, lists)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise HyosanError(f"--vary: {value!r} is not a finite number")
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    raise HyosanError(f"--vary: cannot write {value!r} as a scenario value")
+    try:
+        return written(value)
+    except ValueError as error:
+        raise HyosanError(f"--vary: {error}") from None
 
 
 def read_value(text: str) -> Any:

@@ -3,7 +3,7 @@
 ``app`` (the FastAPI app and ``serve``), ``connection`` (one page's websocket), ``session`` (its
 simulation), ``live`` (one history run frame by frame), ``frames`` (binary frames), ``geometry``
 (each world's map for the page), ``worlds``, ``actions`` (the story's buttons), ``histories``
-(many histories, two futures), ``limits``, ``warm``, ``toml_text``; ``static/`` the page itself,
+(many histories, two futures), ``limits``, ``warm``; ``static/`` the page itself,
 with no script, style or font from outside.
 """
 

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from hyosan.errors import HyosanError
+from hyosan.scenarios.files.writing import to_toml
 from hyosan.web import actions, frames, worlds
 from hyosan.web.live import LiveRun
-from hyosan.web.toml_text import to_toml
 
 
 class Session:

@@ -1,4 +1,5 @@
-"""A scenario document as TOML text: the few shapes the page's documents use, nothing more.
+"""A scenario document as TOML text: the few shapes scenario documents use, nothing more (the
+web page's downloads, a sweep's ``--set`` values).
 
 Scalars at the top, then tables (``[world]``, ``[run]``, nested ``[world.options]``), then arrays
 of tables (``[[outbreak]]``, ``[[interventions]]``). Floats are written with ``repr`` so they read
@@ -12,7 +13,8 @@ import math
 from typing import Any
 
 
-def _value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """One value as TOML (as ``--set`` reads it back); a ValueError for what TOML cannot hold."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -24,9 +26,9 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise ValueError(f"cannot write {value!r} in TOML")
 
 
@@ -38,7 +40,7 @@ def _key(key: str) -> str:
 def _table(lines: list[str], name: str, table: dict[str, Any]) -> None:
     scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
     lines.append(f"[{name}]")
-    lines.extend(f"{_key(k)} = {_value(v)}" for k, v in scalars.items())
+    lines.extend(f"{_key(k)} = {toml_value(v)}" for k, v in scalars.items())
     for k, v in table.items():
         if isinstance(v, dict):
             _table(lines, f"{name}.{_key(k)}", v)
@@ -52,7 +54,7 @@ def to_toml(document: dict[str, Any], header: str = "") -> str:
     is_tables = lambda v: isinstance(v, list) and v and all(isinstance(i, dict) for i in v)  # noqa: E731
     for k, v in document.items():
         if not isinstance(v, dict) and not is_tables(v):
-            lines.append(f"{_key(k)} = {_value(v)}")
+            lines.append(f"{_key(k)} = {toml_value(v)}")
     for k, v in document.items():
         if isinstance(v, dict):
             lines.append("")
@@ -62,5 +64,5 @@ def to_toml(document: dict[str, Any], header: str = "") -> str:
             for item in v:
                 lines.append("")
                 lines.append(f"[[{_key(k)}]]")
-                lines.extend(f"{_key(a)} = {_value(b)}" for a, b in item.items())
+                lines.extend(f"{_key(a)} = {toml_value(b)}" for a, b in item.items())
     return "\n".join(lines) + "\n"
