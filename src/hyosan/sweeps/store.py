@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from hyosan.errors import HyosanError
+from hyosan.results.writer import netcdf_attrs
 from hyosan.sweeps.plan import Axis, Task
 
 RUN_CHUNK = 16
@@ -237,21 +238,14 @@ class SweepStore:
 
 
 def zarr_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """Attributes as Zarr holds them: numbers and text (no None, bools as 0/1, dicts as JSON)."""
-    out: dict[str, Any] = {}
-    for key, value in attrs.items():
-        if value is None:
-            continue
-        if isinstance(value, (bool, np.bool_)):
-            out[key] = int(value)
-        elif isinstance(value, (dict, list, tuple)):
-            out[key] = json.dumps(value, default=str)
-        elif isinstance(value, float) and not np.isfinite(value):
+    """Attributes as Zarr holds them: as a results file's (:func:`netcdf_attrs`), and JSON only
+    (no NaN, no numpy scalars)."""
+    out = netcdf_attrs(dict(attrs))
+    for key, value in out.items():
+        if isinstance(value, float) and not np.isfinite(value):
             out[key] = str(value)  # NaN is not JSON
         elif isinstance(value, np.generic):
             out[key] = value.item()
-        else:
-            out[key] = value
     return out
 
 
