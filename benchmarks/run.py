@@ -160,9 +160,7 @@ def contact_rows(seconds: float) -> dict[str, float]:
     return {
         "ssa_events_per_s": ssa_lattice_events_per_s(min_seconds=seconds),
         "ssa_contact_lattice_events_per_s": ssa_contact_events_per_s(min_seconds=seconds),
-        "tau_contact_lattice_site_steps_per_s": tau_contact_site_steps_per_s(
-            min_seconds=seconds
-        ),
+        "tau_contact_lattice_site_steps_per_s": tau_contact_site_steps_per_s(min_seconds=seconds),
     }
 
 

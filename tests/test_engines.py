@@ -21,8 +21,15 @@ def _szr(alpha: float, s0: int = 1000, z0: int = 1) -> Scenario:
 @pytest.mark.parametrize(("alpha", "z0"), [(0.3, 1), (0.5, 1), (0.8, 1), (0.5, 2)])
 def test_ssa_extinction_probability_is_alpha_to_z0(alpha, z0):
     runs = 3000
-    ds = simulate(_szr(alpha, z0=z0), t_end=5.0, engine="ssa", runs=runs, seed=11,
-                  record_every=5.0, progress=False)
+    ds = simulate(
+        _szr(alpha, z0=z0),
+        t_end=5.0,
+        engine="ssa",
+        runs=runs,
+        seed=11,
+        record_every=5.0,
+        progress=False,
+    )
     expected = alpha**z0
     observed = float(ds["extinct"].mean())
     se = np.sqrt(expected * (1 - expected) / runs)
@@ -32,10 +39,17 @@ def test_ssa_extinction_probability_is_alpha_to_z0(alpha, z0):
 def test_ssa_mean_respects_the_mean_field_invariant():
     """E[Z_end] = Z0 + (1 - alpha)(S0 - E[S_end]): a martingale, exact for the stochastic model."""
     alpha, s0, z0, runs = 0.6, 300, 3, 2000
-    ds = simulate(_szr(alpha, s0, z0), t_end=5.0, engine="ssa", runs=runs, seed=5,
-                  record_every=5.0, progress=False)
+    ds = simulate(
+        _szr(alpha, s0, z0),
+        t_end=5.0,
+        engine="ssa",
+        runs=runs,
+        seed=5,
+        record_every=5.0,
+        progress=False,
+    )
     final = ds["counts"].isel(time=-1, region=0)
-    residual = (final.sel(compartment="Z") - z0 - (1 - alpha) * (s0 - final.sel(compartment="S")))
+    residual = final.sel(compartment="Z") - z0 - (1 - alpha) * (s0 - final.sel(compartment="S"))
     residual = residual.values.astype(float)
     assert abs(residual.mean()) < Z4 * residual.std(ddof=1) / np.sqrt(runs)
 
@@ -43,8 +57,15 @@ def test_ssa_mean_respects_the_mean_field_invariant():
 def test_ssa_mean_final_humans_when_humans_win():
     """alpha > 1: S_inf = S0 - Z0/(alpha - 1) for the mean of the stochastic model too."""
     alpha, s0, z0, runs = 2.0, 500, 20, 2000
-    ds = simulate(_szr(alpha, s0, z0), t_end=5.0, engine="ssa", runs=runs, seed=9,
-                  record_every=5.0, progress=False)
+    ds = simulate(
+        _szr(alpha, s0, z0),
+        t_end=5.0,
+        engine="ssa",
+        runs=runs,
+        seed=9,
+        record_every=5.0,
+        progress=False,
+    )
     s_end = ds["final_susceptible"].values.astype(float)
     assert np.all(ds["extinct"].values)
     expected = s0 - z0 / (alpha - 1)
@@ -53,8 +74,16 @@ def test_ssa_mean_final_humans_when_humans_win():
 
 def _final_sizes(engine: str, runs: int, seed: int, dt: float | None = None) -> np.ndarray:
     scenario = Scenario(model=sir(beta=2.0, gamma=1.0), places=well_mixed({"S": 190, "I": 10}))
-    ds = simulate(scenario, t_end=40.0, engine=engine, runs=runs, seed=seed, dt=dt,
-                  record_every=40.0, progress=False)
+    ds = simulate(
+        scenario,
+        t_end=40.0,
+        engine=engine,
+        runs=runs,
+        seed=seed,
+        dt=dt,
+        record_every=40.0,
+        progress=False,
+    )
     return ds["counts"].isel(time=-1, region=0).sel(compartment="R").values.astype(float)
 
 
@@ -64,6 +93,7 @@ def test_tau_matches_ssa_in_distribution_as_dt_shrinks():
     leap = _final_sizes("tau", runs, seed=2, dt=0.01)
     se = np.sqrt(exact.var(ddof=1) / runs + leap.var(ddof=1) / runs)
     assert abs(exact.mean() - leap.mean()) < Z4 * se
+
     # variances: the standard error of a sample variance is about var * sqrt(2 / (n - 1)) for
     # near-normal data; the final size is skewed, so use the fourth moment estimate.
     def var_se(x):
@@ -90,11 +120,13 @@ def test_ode_matches_ssa_mean_as_population_grows():
     gaps = []
     for n in (200, 5000):
         i0 = n // 20
-        scenario = Scenario(model=sir(beta=1.5, gamma=1.0),
-                            places=well_mixed({"S": n - i0, "I": i0}))
+        scenario = Scenario(
+            model=sir(beta=1.5, gamma=1.0), places=well_mixed({"S": n - i0, "I": i0})
+        )
         runs = 400
-        stochastic = simulate(scenario, t_end=60.0, engine="ssa", runs=runs, seed=7,
-                              record_every=60.0, progress=False)
+        stochastic = simulate(
+            scenario, t_end=60.0, engine="ssa", runs=runs, seed=7, record_every=60.0, progress=False
+        )
         ode = simulate(scenario, t_end=60.0, engine="ode", record_every=60.0, progress=False)
         r_ssa = stochastic["counts"].isel(time=-1).sel(compartment="R").values.ravel() / n
         r_ode = float(ode["counts"].isel(time=-1, run=0).sel(compartment="R").sum()) / n
@@ -108,13 +140,21 @@ def test_ode_matches_ssa_mean_as_population_grows():
 def test_erlang_turning_delay_and_hybrid_fraction():
     """Time from bite to turning is Erlang(k, mean tau); a fraction h become hybrids."""
     k, tau_minutes, h, n = 3, 30.0, 0.2, 4000
-    model = jonas(tau=tau_minutes, stages=k, h=h, beta=0.0, kappa=0.0, zombie_hop=0.0,
-                  human_hop=0.0)
+    model = jonas(
+        tau=tau_minutes, stages=k, h=h, beta=0.0, kappa=0.0, zombie_hop=0.0, human_hop=0.0
+    )
     scenario = Scenario(model=model, places=well_mixed({"E1": n}))
     tau_hours = tau_minutes / 60
     step = tau_hours / 50
-    ds = simulate(scenario, t_end=8 * tau_hours, engine="ssa", runs=1, seed=3,
-                  record_every=step, progress=False)
+    ds = simulate(
+        scenario,
+        t_end=8 * tau_hours,
+        engine="ssa",
+        runs=1,
+        seed=3,
+        record_every=step,
+        progress=False,
+    )
     counts = ds["counts"].isel(run=0, region=0)
     turned = (counts.sel(compartment="Z") + counts.sel(compartment="H")).values / n
     t = ds["time"].values
@@ -163,8 +203,16 @@ def test_run_histories_do_not_depend_on_the_batch(engine):
 def test_totals_conserved_and_never_negative(engine):
     places = grid((8, 8), {"S": 10, "Z": 0, "R": 0}, periodic=True).with_outbreak("0,0", "Z", 5)
     scenario = Scenario(model=szr(beta=0.5, kappa=0.4, hop=2.0), places=places)
-    ds = simulate(scenario, t_end=30.0, engine=engine, runs=8, seed=2, dt=0.05,
-                  snapshot_every=10.0, progress=False)
+    ds = simulate(
+        scenario,
+        t_end=30.0,
+        engine=engine,
+        runs=8,
+        seed=2,
+        dt=0.05,
+        snapshot_every=10.0,
+        progress=False,
+    )
     totals = ds["counts"].sum(("region", "compartment")).values
     assert np.all(totals == 640)
     assert int(ds["snapshots"].min()) >= 0

@@ -34,8 +34,11 @@ def world():
 
 # ------------------------------------------------------------------------------------------------
 # the plan
-ENTRY = ("hyosan.scenarios.hyosan_high", "build",
-         "Hyosan High at 9 a.m. (season 1): a bitten student in the science lab, 956 people")
+ENTRY = (
+    "hyosan.scenarios.hyosan_high",
+    "build",
+    "Hyosan High at 9 a.m. (season 1): a bitten student in the science lab, 956 people",
+)
 """The line for ``hyosan.scenarios.BUILT_IN``; used here until the registry has it."""  # fmt: skip
 
 

@@ -53,8 +53,9 @@ def test_closed_door_stops_every_crossing_and_crossing_resumes_after_duration():
         [{"a": "hall", "b": "yard", "group": "door"}],
     )
     world.interventions = (CloseLinks(group="door", start=1.0, duration=2.0),)
-    ds = simulate(world, t_end=4.0, engine="ssa", runs=30, seed=1, record_every=0.25,
-                  progress=False)
+    ds = simulate(
+        world, t_end=4.0, engine="ssa", runs=30, seed=1, record_every=0.25, progress=False
+    )
     yard = _region(ds, "yard", "S")  # (run, time)
     t = ds["time"].values
     closed = (t >= 1.0) & (t <= 3.0)
@@ -104,8 +105,9 @@ def test_cull_is_a_death_process_in_the_stochastic_engines():
     mu, start, z0, runs = 0.8, 0.5, 200, 400
     world = _camp_and_town(z0)
     world.interventions = (Cull(value=mu, zone="camp", start=start),)
-    ds = simulate(world, t_end=2.5, engine="ssa", runs=runs, seed=7, record_every=0.5,
-                  progress=False)
+    ds = simulate(
+        world, t_end=2.5, engine="ssa", runs=runs, seed=7, record_every=0.5, progress=False
+    )
     camp = _region(ds, "camp", "Z")
     t = ds["time"].values
     assert np.all(camp[:, t <= start] == z0)  # nothing before the soldiers arrive
@@ -127,8 +129,9 @@ def test_bomb_removes_its_fraction_at_that_instant_and_only_in_its_zone():
     fraction, when, runs = 0.3, 2.0, 300
     world = _three_blocks()
     world.interventions = (Bomb(zone="middle", fraction=fraction, start=when),)
-    ds = simulate(world, t_end=4.0, engine="ssa", runs=runs, seed=3, record_every=0.5,
-                  progress=False)
+    ds = simulate(
+        world, t_end=4.0, engine="ssa", runs=runs, seed=3, record_every=0.5, progress=False
+    )
     t = ds["time"].values
     for region in ("north", "south"):  # outside the zone nothing ever changes
         assert np.all(_region(ds, region, "S") == 300) and np.all(_region(ds, region, "Z") == 200)
@@ -167,15 +170,16 @@ def test_evacuation_moves_the_humans_of_the_zone_and_leaves_the_zombies():
     world = Scenario(
         model=model,
         places=building(
-            [{"name": "school", "counts": {"S": 100, "Z": 7}},
-             {"name": "camp", "counts": {"S": 10}}],
+            [
+                {"name": "school", "counts": {"S": 100, "Z": 7}},
+                {"name": "camp", "counts": {"S": 10}},
+            ],
             [],
         ),
         characters=[Character("onjo", "school")],
         interventions=(Evacuate(zone="school", to_place="camp", start=1.5),),
     )
-    ds = simulate(world, t_end=3.0, engine="ssa", runs=3, seed=1, record_every=0.5,
-                  progress=False)
+    ds = simulate(world, t_end=3.0, engine="ssa", runs=3, seed=1, record_every=0.5, progress=False)
     t = ds["time"].values
     school, camp = _region(ds, "school", "S"), _region(ds, "camp", "S")
     assert np.all(school[:, t < 1.5] == 100) and np.all(camp[:, t < 1.5] == 10)
@@ -190,8 +194,9 @@ def test_partial_evacuation_moves_a_binomial_share():
     runs, n, fraction = 300, 200, 0.6
     world = _rooms(_still_jonas(), {"school": {"S": n}, "camp": {"S": 0}})
     world.interventions = (Evacuate(zone="school", to_place="camp", fraction=fraction),)
-    ds = simulate(world, t_end=1.0, engine="ssa", runs=runs, seed=2, record_every=1.0,
-                  progress=False)
+    ds = simulate(
+        world, t_end=1.0, engine="ssa", runs=runs, seed=2, record_every=1.0, progress=False
+    )
     moved = _region(ds, "camp", "S")[:, -1]
     assert abs(moved.mean() - n * fraction) < Z4 * np.sqrt(n * fraction * (1 - fraction) / runs)
     np.testing.assert_array_equal(_region(ds, "school", "S")[:, -1] + moved, n)
@@ -213,8 +218,9 @@ def _commuter_town(model, commute_weight: float = 1.0) -> Scenario:
 def test_shutting_long_range_travel_keeps_everyone_off_it():
     world = _commuter_town(sir(beta=0.0, gamma=0.0, hop=2.0))
     world.interventions = (ScaleLinks(group="commute", factor=0.0, start=0.5),)
-    ds = simulate(world, t_end=2.0, engine="ssa", runs=20, seed=5, record_every=0.25,
-                  progress=False)
+    ds = simulate(
+        world, t_end=2.0, engine="ssa", runs=20, seed=5, record_every=0.25, progress=False
+    )
     far = _region(ds, "far", "S")
     t = ds["time"].values
     assert np.all(far[:, t >= 0.5] == far[:, [int(np.argmax(t >= 0.5))]])  # frozen from 0.5
@@ -260,8 +266,7 @@ def test_cure_starts_at_its_time_and_ramps_up():
     model = _still_jonas(tau=1e12)  # the bitten never turn here: only the cure acts on them
     world = Scenario(model=model, places=well_mixed({"Z": int(z0), "E1": 500}))
     world.interventions = (Cure(value=c, start=start, ramp=ramp),)
-    ds = simulate(world, t_end=4.0, engine="ode", record_every=0.25, check_every=h,
-                  progress=False)
+    ds = simulate(world, t_end=4.0, engine="ode", record_every=0.25, check_every=h, progress=False)
     t = ds["time"].values
     s = np.clip(t - start, 0.0, None)
     exposure = np.where(s <= ramp, c * s**2 / (2 * ramp), c * (ramp / 2 + s - ramp))
@@ -290,11 +295,25 @@ def test_trigger_fires_at_the_first_check_where_it_holds_plus_the_delay():
     dt, delay, threshold, runs = 0.02, 0.25, 100, 24
     world = _outbreak()
     world.interventions = (
-        SetParameter(parameter="kappa", value=20.0, zone="x",
-                     start=Trigger("Z", threshold, region="x", delay=delay), duration=1.0),
+        SetParameter(
+            parameter="kappa",
+            value=20.0,
+            zone="x",
+            start=Trigger("Z", threshold, region="x", delay=delay),
+            duration=1.0,
+        ),
     )
-    ds = simulate(world, t_end=5.0, engine="tau", runs=runs, seed=12, dt=dt, record_every=dt,
-                  check_every=dt, progress=False)
+    ds = simulate(
+        world,
+        t_end=5.0,
+        engine="tau",
+        runs=runs,
+        seed=12,
+        dt=dt,
+        record_every=dt,
+        check_every=dt,
+        progress=False,
+    )
     t = ds["time"].values
     zombies = _region(ds, "x", "Z")
     start = ds["intervention_start"].values[:, 0]
@@ -354,8 +373,9 @@ def test_trigger_on_falling_counts_and_on_the_whole_world():
         Cull(value=1.0, zone="a"),
         Bomb(zone="b", fraction=1.0, start=Trigger("Z", 150, below=True)),
     )
-    ds = simulate(world, t_end=2.0, engine="ode", record_every=0.01, check_every=0.01,
-                  progress=False)
+    ds = simulate(
+        world, t_end=2.0, engine="ode", record_every=0.01, check_every=0.01, progress=False
+    )
     # zombies in a decay as 100 e^{-t}: the world's total falls to 150 at t = ln 2
     start = float(ds["intervention_start"].values[0, 1])
     assert start == pytest.approx(np.log(2), abs=0.011)

@@ -42,8 +42,15 @@ def test_interrupted_run_keeps_what_it_computed():
         if t >= t_end / 2:
             raise KeyboardInterrupt
 
-    ds = simulate(_lattice(), t_end=10.0, engine="ssa", runs=2, seed=1, record_every=1.0,
-                  progress=interrupt_midway)
+    ds = simulate(
+        _lattice(),
+        t_end=10.0,
+        engine="ssa",
+        runs=2,
+        seed=1,
+        record_every=1.0,
+        progress=interrupt_midway,
+    )
     assert ds.attrs["status"] == "interrupted"
     assert 1 < ds.sizes["time"] < 11
     assert float(ds["time"][-1]) == pytest.approx(5.0)
@@ -52,16 +59,20 @@ def test_interrupted_run_keeps_what_it_computed():
 
 
 def test_time_limit_stops_early_with_status():
-    ds = simulate(_lattice(), t_end=1000.0, engine="ssa", runs=1, seed=1, record_every=0.01,
-                  time_limit=0.0)
+    ds = simulate(
+        _lattice(), t_end=1000.0, engine="ssa", runs=1, seed=1, record_every=0.01, time_limit=0.0
+    )
     assert ds.attrs["status"] == "time_limit"
     assert ds.sizes["time"] == 1  # only the start: the limit was already spent
 
 
 def test_characters_are_reported():
     places = well_mixed({"S": 50, "E1": 0, "E2": 0, "Z": 5, "H": 0, "R": 0})
-    scenario = Scenario(model=jonas(stages=2), places=places, characters=[
-        Character("namra", "world", overrides={"h": 1.0}), Character("onjo", "world")])
+    scenario = Scenario(
+        model=jonas(stages=2),
+        places=places,
+        characters=[Character("namra", "world", overrides={"h": 1.0}), Character("onjo", "world")],
+    )
     ds = simulate(scenario, t_end=5.0, engine="ssa", runs=40, seed=3)
     assert list(ds["character"].values) == ["namra", "onjo"]
     fates = ds["character_fate"].sel(character="namra").values

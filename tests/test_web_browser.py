@@ -85,8 +85,7 @@ def test_a_person_drops_a_zombie_in_seoul_closes_the_bridges_and_takes_the_run_h
     assert page.inner_text("#clock") != "t = 0.00 hours"
     # the first bitten turns within hours of the city's clock: the dong takes a colour
     page.wait_for_function(
-        f"document.querySelector('#map [data-place=\"{dong}\"]').getAttribute('fill') "
-        f"!== '{PALE}'",
+        f"document.querySelector('#map [data-place=\"{dong}\"]').getAttribute('fill') !== '{PALE}'",
         timeout=60_000,
     )
     page.click("#act-close-crossings")

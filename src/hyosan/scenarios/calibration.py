@@ -165,8 +165,13 @@ def draw_town(by_contact: dict[str, Any], world: Any, ds: Any, path: str) -> Non
     right.plot(hours, q[1], color="tab:red", label="town infected or dead")
     right.axvline(BOMBING_HOUR, color="grey", ls="--", lw=1)
     right.text(BOMBING_HOUR - 1, 0.05, "bombing", ha="right", fontsize=8)
-    right.set(xlabel="hours after the first bite", ylim=(0, 1), title=(
-        f"the town, contact {CITY_CONTACT:g}: median, 10-90 % ({ds.sizes['run']} histories)"))
+    right.set(
+        xlabel="hours after the first bite",
+        ylim=(0, 1),
+        title=(
+            f"the town, contact {CITY_CONTACT:g}: median, 10-90 % ({ds.sizes['run']} histories)"
+        ),
+    )
     right.title.set_fontsize(9)
     fig.tight_layout()
     fig.savefig(path)

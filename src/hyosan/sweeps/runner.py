@@ -105,8 +105,6 @@ def tasks_of(
             missing = missing[count:]
 
 
-
-
 def execute(
     sweep: Sweep,
     store: SweepStore,

@@ -375,5 +375,3 @@ def _characters(seoul: SeoulMap) -> tuple[Character, ...]:
             continue  # outside the chosen gu
         cast.append(Character(name, seoul.places.names[place], description=about))
     return tuple(cast)
-
-
