@@ -226,6 +226,18 @@ def test_deferred_interrupt_finishes_the_write_then_raises():
     assert written == ["whole"]
 
 
+def test_deferred_sigterm_reaches_its_handler_after_the_write():
+    seen: list[str] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append("handled"))
+    try:
+        with deferred_interrupt():
+            os.kill(os.getpid(), signal.SIGTERM)
+            seen.append("whole")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == ["whole", "handled"]
+
+
 # ------------------------------------------------------------------------------------------------
 def test_run_source_then_rerun_gives_the_same_histories(town, tmp_path):
     first = tmp_path / "first.nc"

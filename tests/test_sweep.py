@@ -281,6 +281,11 @@ def test_plot_draws_lines_for_one_key_and_a_heat_map_for_two(reference, tmp_path
         reference.sel({"interventions[0].start": 2}), tmp_path / "one.png", "final_susceptible"
     )
     assert two.stat().st_size > 5000 and one.stat().st_size > 5000
+    from hyosan.sweeps.plot import axes_of, axis_label, time_unit
+
+    beta, start = axes_of(reference)
+    assert time_unit(reference, start) == "hour" and time_unit(reference, beta) is None
+    assert axis_label({**start, "unit": "hour"}) == "interventions[0].start, hours"
     with pytest.raises(HyosanError, match="unknown outcome"):
         plot_sweep(reference, tmp_path / "x.png", "peak_infection")
 
@@ -316,3 +321,63 @@ def test_client_memory_does_not_hold_results(town, client, tmp_path):
     assert max(seen) <= 2 * 2  # the window of tasks in flight, never all twelve
     time.sleep(0.1)
     assert threading.active_count() < 50
+
+
+def test_a_task_uses_its_share_of_the_cores_whatever_the_load(town, monkeypatch):
+    """The sweep's own client, busy writing the last task, must not halve a worker's threads;
+    a task too small for a second thread keeps one."""
+    import numba
+
+    from hyosan.run import threads
+    from hyosan.sweeps.tasks import TaskSpec, run_task
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("numba has one thread here")
+    monkeypatch.setattr(threads, "busy_cores", lambda samples=3: 1)  # one core "busy"
+    plan = api.prepare(town, {"model.parameters.beta": BETAS}, 4, 11)
+
+    def used(runs: int) -> int:
+        spec = TaskSpec(plan.source, tuple(plan.overrides((0,))), (0,), 0, runs, 11, threads=2)
+        return int(run_task(spec)[1].attrs["threads"])
+
+    assert used(4) == 2  # 4 runs x 25 places: work for two threads
+    assert used(1) == 1  # 1 run x 25 places: too small for a second
+    assert threads.choose_threads(None, 4 * 25) == 1  # simulate's own default counts the load
+
+
+def test_sigterm_stops_the_command_as_ctrl_c_does(town, client, tmp_path):
+    """A batch system's time limit (SIGTERM) keeps every finished task, exits 143, and the same
+    command continues."""
+    import subprocess
+    import sys
+
+    import zarr
+
+    script = Path(sys.executable).with_name("hyosan")
+    hyosan = [str(script)] if script.exists() else [sys.executable, "-m", "hyosan.cli"]
+    out = tmp_path / "term.zarr"
+    args = [*hyosan, "sweep", str(town), "--vary", "model.parameters.hop=0.2,0.5", "--runs",
+            "60", "--seed", "4", "--batch", "1", "--out", str(out), "--quiet",
+            "--scheduler", client.scheduler.address]  # fmt: skip
+
+    def done() -> int:
+        try:
+            return int(zarr.open_group(str(out), mode="r")["done"][:].sum())
+        except Exception:  # not created yet
+            return 0
+
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while done() < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr.decode()
+    ds = xr.open_zarr(out)
+    assert ds.attrs["sweep_status"] == "interrupted" and json.loads(ds.attrs["point_errors"]) == {}
+    kept = int(ds["done"].sum())
+    assert 3 <= kept < 120
+    again = subprocess.run(args, capture_output=True, timeout=300)
+    assert again.returncode == 0, again.stderr.decode()
+    ds = xr.open_zarr(out)
+    assert ds.attrs["sweep_status"] == "complete" and int(ds["done"].sum()) == 120

@@ -139,22 +139,34 @@ def swap_in_folder(new: Path, path: Path) -> None:
 
 @contextmanager
 def deferred_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C while the block runs (a write), then raise it: no file is left half-written.
+    """Hold Ctrl-C and SIGTERM while the block runs (a write), then deliver them: no file is left
+    half-written. Ctrl-C is raised as KeyboardInterrupt; SIGTERM goes to the handler that was in
+    place (a run's stop request, a sweep's stop, or the default: the process ends).
 
     Outside the main thread signals cannot be caught, and the block simply runs.
     """
     caught: list[int] = []
     try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+        previous = {
+            signum: signal.signal(signum, lambda got, frame: caught.append(got))
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
     except ValueError:  # not the main thread
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
+        for signum, handler in previous.items():  # None: set outside Python, so the default
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+    if signal.SIGINT in caught:
         raise KeyboardInterrupt
+    if signal.SIGTERM in caught:
+        handler = previous[signal.SIGTERM]
+        if callable(handler):
+            handler(signal.SIGTERM, None)
+        elif handler != signal.SIG_IGN:  # the default: end the process, now that it may
+            signal.raise_signal(signal.SIGTERM)
 
 
 def combine(batches: Sequence[xr.Dataset], status: str | None = None) -> xr.Dataset:

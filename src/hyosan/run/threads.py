@@ -84,6 +84,11 @@ def requested_threads(threads: int | str | None) -> int | None:
     return count
 
 
+def useful_threads(work: int) -> int:
+    """Threads that ``work`` (runs x places) can keep busy: one per ``WORK_PER_THREAD``."""
+    return max(1, int(work) // WORK_PER_THREAD)
+
+
 def choose_threads(threads: int | str | None, work: int) -> int:
     """Threads for a run whose parallel regions split ``work`` (runs x places): the count asked
     for (capped at numba's pool), else one for small work, else the cores free now (never more
@@ -95,7 +100,7 @@ def choose_threads(threads: int | str | None, work: int) -> int:
     asked = requested_threads(threads)
     if asked is not None:
         return max(1, min(asked, pool))
-    useful = max(1, int(work) // WORK_PER_THREAD)
+    useful = useful_threads(work)
     if useful == 1:
         return 1
     free = available_cores() - busy_cores()

@@ -1,8 +1,8 @@
 """``hyosan sweep FILE|NAME --vary KEY=V1,V2 ... --runs N --seed S --out STORE.zarr``.
 
 Registered in the CLI with ``app.command("sweep")(sweep_command)``. Exit codes: 0 done, 1 some
-points failed (the others are saved), 2 bad input, 130 interrupted (finished tasks are saved;
-the same command continues).
+points failed (the others are saved), 2 bad input, 130 interrupted by Ctrl-C and 143 by SIGTERM
+(a batch system's time limit; finished tasks are saved, the same command continues).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from hyosan.sweeps.store import SweepStore
 EXIT_FAILED_POINTS = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 console = Console(stderr=True, highlight=False)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -62,6 +63,7 @@ def sweep_command(
 
     with suppress(ValueError):  # Ctrl-C raises KeyboardInterrupt even if the shell ignores it
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    terminated = _stop_on_sigterm()
     options = {"engine": engine, "t_end": t_end, "dt": dt, "record_every": record_every}
     try:
         if batch is not None and batch < 1:
@@ -82,9 +84,24 @@ def sweep_command(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _report(store, outcome, out, quiet, as_json)
     if outcome.status == "interrupted":
-        raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     if outcome.failed:
         raise typer.Exit(EXIT_FAILED_POINTS)
+
+
+def _stop_on_sigterm() -> list[int]:
+    """SIGTERM (Slurm's time limit, ``kill``, a container stopping) stops the sweep as Ctrl-C
+    does: tasks in flight are cancelled, finished ones are kept. The list holds the signal once
+    it came."""
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    with suppress(ValueError):  # not the main thread: nothing to install
+        signal.signal(signal.SIGTERM, stop)
+    return received
 
 
 def _report(

@@ -18,6 +18,8 @@ from hyosan.errors import HyosanError, suggest
 
 BUILT_IN_FLAGS = ("character_human", "extinct")
 SUMMARY_PREFERENCE = ("final_susceptible", "peak_infectious", "peak_time")
+TIME_KEYS = {"start", "end", "t_end", "dt", "record_every", "snapshot_every", "check_every"}
+"""Keys whose plain numbers are times in the scenario's unit (the axis label says which)."""
 MAX_LINES = 4
 """More entries than this (characters) are drawn as a heat map rather than lines."""
 LABELS = {
@@ -90,6 +92,7 @@ def plot_sweep(
         value, low, high = (v.sel(select) for v in (value, low, high))
     value, low, high = (v.load() for v in (value, low, high))
     axes = [a for a in axes if a["name"] in value.dims]  # not those fixed by a selection
+    axes = [{**a, "unit": time_unit(ds, a)} for a in axes]
     names = [a["name"] for a in axes]
     extra = [d for d in value.dims if d not in names]
     if len(extra) > 1 or (len(names) == 2 and extra and value.sizes[extra[0]] > 12):
@@ -123,9 +126,17 @@ def plot_sweep(
     return out
 
 
+def time_unit(ds: xr.Dataset, axis: dict[str, Any]) -> str | None:
+    """The scenario's time unit when the axis sets times as plain numbers, else None."""
+    numeric = ds[axis["name"]].dtype.kind in "iuf"
+    timed = all(key.rsplit(".", 1)[-1] in TIME_KEYS for key in axis["keys"])
+    return str(ds.attrs["time_unit"]) if numeric and timed and "time_unit" in ds.attrs else None
+
+
 def axis_label(axis: dict[str, Any]) -> str:
     keys = axis["keys"]
-    return keys[0] if len(keys) == 1 else f"{keys[0]} (and {len(keys) - 1} tied)"
+    label = keys[0] if len(keys) == 1 else f"{keys[0]} (and {len(keys) - 1} tied)"
+    return label + (f", {axis['unit']}s" if axis.get("unit") else "")
 
 
 def _positions(values: np.ndarray) -> tuple[np.ndarray, list[str] | None]:

@@ -2,7 +2,11 @@
 the same point), run its range of runs with ``hyosan.simulate`` and hand back the Dataset.
 
 Kernels compile once per worker process (numba keeps them, and its disk cache is shared), and a
-task's kernels run on the worker's share of the cores (``threads``).
+task's kernels run on the worker's share of the cores (``threads``), fewer only when the task is
+too small to use them. The load on the machine is not consulted as ``simulate`` does by default:
+the sweep's own client, writing the last task's results as this one starts, would count as load
+and halve a lone worker's threads (``benchmarks/sweep.py``: 1 worker x 2 threads reached 0.68 of
+a plain 2-thread loop that way).
 """
 
 from __future__ import annotations
@@ -61,11 +65,14 @@ def run_task(spec: TaskSpec) -> tuple[TaskSpec, xr.Dataset, float]:
     import numba
 
     from hyosan.run.simulate import simulate
+    from hyosan.run.threads import useful_threads
 
     started = time.perf_counter()
-    numba.set_num_threads(worker_threads(spec.threads))
+    share = worker_threads(spec.threads)
+    numba.set_num_threads(share)
     loaded = sources.load_cached(spec.source, list(spec.overrides))
     options = {**loaded.settings.simulate_kwargs(), **dict(spec.simulate_options)}
+    options["threads"] = min(share, useful_threads(spec.runs * loaded.scenario.places.n_places))
     ds = simulate(
         loaded.scenario,
         runs=spec.runs,
