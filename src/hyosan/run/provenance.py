@@ -30,10 +30,11 @@ OPTION_KEYS = ("runs", "seed", "engine", "t_end", "dt", "record_every", "snapsho
 
 @dataclass(frozen=True)
 class Source:
-    """Where a scenario came from: file text (TOML/YAML) or a built-in name; kept in results."""
+    """Where a scenario came from: file text (TOML/YAML), a built-in name, or a document given
+    from Python (JSON text); kept in results and in a sweep's store."""
 
     text: str
-    format: str  # "toml", "yaml" or "name"
+    format: str  # "toml", "yaml", "name" or "json"
     label: str
 
     @classmethod
@@ -59,12 +60,20 @@ class Source:
 
         if self.format == "name":
             return {"world": {"builtin": self.text}}
+        if self.format == "json":
+            return json.loads(self.text)
         return files.parse_text(self.text, self.format, f"scenario file {self.label!r}")
 
     @property
     def where(self) -> str:
         """How errors name this scenario."""
-        return self.label if self.format == "name" else f"scenario file {self.label!r}"
+        if self.format == "name":
+            return self.label
+        return "scenario document" if self.format == "json" else f"scenario file {self.label!r}"
+
+    def describe(self) -> dict[str, str]:
+        """Text, format and label, as a sweep's store records them."""
+        return {"text": self.text, "format": self.format, "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,7 @@ class Provenance:
         from hyosan.scenarios import files
 
         document = files.apply_overrides(self.source.document(), list(self.overrides))
-        if self.source.format != "name":
+        if self.source.format not in ("name", "json") and isinstance(document, dict):
             document.setdefault("name", Path(self.source.label).stem)  # a file's: its name
         if self.options:
             run = document.setdefault("run", {})
