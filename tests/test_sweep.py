@@ -381,3 +381,19 @@ def test_sigterm_stops_the_command_as_ctrl_c_does(town, client, tmp_path):
     assert again.returncode == 0, again.stderr.decode()
     ds = xr.open_zarr(out)
     assert ds.attrs["sweep_status"] == "complete" and int(ds["done"].sum()) == 120
+
+
+def test_the_command_ends_with_a_table_of_its_points(reference):
+    from rich.console import Console
+
+    from hyosan.sweeps.report import point_table
+
+    console = Console(width=200, record=True)
+    console.print(point_table(reference))
+    text = console.export_text()
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    assert len(rows) == 4  # 2 betas x 2 starts, one line each at this width
+    assert "beta" in text and "interventions[0].start" in text and "on-jo human" in text
+    share = float(reference["extinct_share"].isel({"model.parameters.beta": 0}).values[0])
+    assert rows[0].split("│")[1].strip() == "0.1/hour" and f"{share:.0%} (" in rows[0]
+    assert point_table(reference, max_rows=2).caption == "... and 2 more points in the store"

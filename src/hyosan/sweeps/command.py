@@ -17,6 +17,7 @@ from rich.console import Console
 
 from hyosan.errors import HyosanError
 from hyosan.sweeps import runner
+from hyosan.sweeps.report import point_table
 from hyosan.sweeps.store import SweepStore
 
 EXIT_FAILED_POINTS = 1
@@ -123,6 +124,9 @@ def _report(
         return
     if quiet:
         return
+    table = point_table(out)  # what was found first, then what is left to do
+    if table is not None:
+        stdout.print(table)
     for point, message in outcome.failed.items():
         console.print(f"[red]point failed:[/red] {point}: {message}", markup=True)
     if outcome.status == "interrupted":
