@@ -10,7 +10,7 @@ import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
-PAGES = sorted(DOCS.glob("*.md"))
+PAGES = [DOCS.parent / "README.md", *sorted(DOCS.glob("*.md"))]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
