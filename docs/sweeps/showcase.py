@@ -46,7 +46,7 @@ def south_bank_clear(ds: xr.Dataset) -> xr.DataArray:
 
 
 def south_bank_human(ds: xr.Dataset) -> xr.DataArray:
-    """No one bitten and no zombie south of the Han at the end.
+    """No one bitten and no zombie south of the Han at day 5.
 
     Per run, from the bitten (E) and the zombies (Z) in the gu south of the river at the last
     recorded time: a bitten person who crossed just before the closing counts, though not yet
