@@ -397,3 +397,28 @@ def test_the_command_ends_with_a_table_of_its_points(reference):
     share = float(reference["extinct_share"].isel({"model.parameters.beta": 0}).values[0])
     assert rows[0].split("│")[1].strip() == "0.1/hour" and f"{share:.0%} (" in rows[0]
     assert point_table(reference, max_rows=2).caption == "... and 2 more points in the store"
+
+
+def test_a_sweep_that_would_fill_its_disk_stops_early_and_keeps_its_runs(
+    town, client, tmp_path, monkeypatch
+):
+    """The store's growth over its first chunks is measured against the disk's free space."""
+    import shutil
+    from collections import namedtuple
+
+    from hyosan.sweeps import store as stores
+
+    usage = namedtuple("usage", "total used free")
+    real_usage = shutil.disk_usage
+    monkeypatch.setattr(stores.shutil, "disk_usage", lambda path: usage(10**6, 10**6 - 5000, 5000))
+    plan = api.prepare(town, {"model.parameters.hop": [0.1, 0.2]}, 40, 1)
+    store = SweepStore.open(tmp_path / "full.zarr", plan.axes, plan.runs, plan.description())
+    with pytest.raises(stores.StoreFullError, match=r"needs about .* KiB on this disk"):
+        runner.execute(plan, store, client, 1, batch=8)
+    kept = int(store.done.sum())
+    assert stores.ROOM_CHECK_RUNS <= kept < 80
+    ds = xr.open_zarr(tmp_path / "full.zarr")
+    assert ds.attrs["sweep_status"] == "interrupted" and int(ds["done"].sum()) == kept
+    monkeypatch.setattr(stores.shutil, "disk_usage", real_usage)
+    again = SweepStore.open(tmp_path / "full.zarr", plan.axes, plan.runs, plan.description())
+    assert runner.execute(plan, again, client, 1, batch=8).status == "complete"  # room again

@@ -18,7 +18,7 @@ from typing import Any
 from hyosan.results.writer import deferred_interrupt
 from hyosan.sweeps import plan as plans
 from hyosan.sweeps.source import Source
-from hyosan.sweeps.store import SweepStore
+from hyosan.sweeps.store import StoreFullError, SweepStore
 from hyosan.sweeps.tasks import TaskSpec, run_task
 
 TASK_SECONDS = 10.0
@@ -176,14 +176,25 @@ def execute(
                 outcome.runs_done += task.runs
                 if report is not None:
                     report(task.runs, outcome.tasks_done)
+                try:
+                    store.check_room()
+                except StoreFullError:
+                    _cancel(in_flight)
+                    store.finish("interrupted")
+                    raise
             del ds
             submit_more()
     except KeyboardInterrupt:
         outcome.status = "interrupted"
-        for future in list(in_flight):
-            future.cancel()
-        in_flight.clear()
+        _cancel(in_flight)
         return outcome
     if outcome.failed:
         outcome.status = "failed"
     return outcome
+
+
+def _cancel(in_flight: dict[Any, plans.Task]) -> None:
+    """Cancel the tasks handed out and not yet written."""
+    for future in list(in_flight):
+        future.cancel()
+    in_flight.clear()

@@ -36,8 +36,23 @@ COPIED_ATTRS = (
 """Attributes of a point's results that are kept for the store (the first point's)."""
 
 
+ROOM_CHECK_RUNS = 2 * RUN_CHUNK
+"""Runs written before the store's growth is measured against its disk's free space."""
+
+
 class StoreRefusedError(HyosanError):
     """The store holds something else: another sweep, or results that are not a sweep."""
+
+
+class StoreFullError(HyosanError):
+    """The rest of the sweep would not fit on the store's disk."""
+
+
+def _size(size: float) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size / 2**10:,.1f} KiB"
 
 
 def fingerprint_difference(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
@@ -58,6 +73,7 @@ class SweepStore:
         self.done = np.zeros((*self.shape, runs), dtype=bool)
         self.errors: dict[str, str] = {}
         self.coords: dict[str, np.ndarray] | None = None  # of simulate's dims, once created
+        self.room_checked = False
         self.attrs: dict[str, Any] = {"sweep": json.dumps(sweep), "sweep_status": "running"}
 
     # --------------------------------------------------------------------------------------------
@@ -191,6 +207,27 @@ class SweepStore:
                     f"this point's {name!r} differs from the first point's (a sweep keeps "
                     f"{name} the same at every point: do not vary what changes it)"
                 )
+
+    def check_room(self) -> None:
+        """Once a few chunks are written, stop if the rest would not fit on the disk: the runs
+        written so far say what a run takes, compressed as it is stored (hours into a sweep is
+        too late to find the disk full)."""
+        done = int(self.done.sum())
+        if self.room_checked or done < min(ROOM_CHECK_RUNS, self.done.size):
+            return
+        self.room_checked = True
+        used = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+        per_run = used / done
+        need = per_run * (self.done.size - done)
+        free = shutil.disk_usage(self.path).free
+        if need > free:
+            raise StoreFullError(
+                f"{self.path}: the rest of the sweep needs about {_size(need)} on this disk "
+                f"({_size(per_run)} a run, from the {done} runs written) and it has {_size(free)} "
+                f"free. The {done} runs written are kept: free some space and run the same "
+                "command again, or sweep into a store on another disk, recording less "
+                "(run.record_every, run.snapshot_every) or fewer runs"
+            )
 
     # --------------------------------------------------------------------------------------------
     def fail(self, label: str, message: str) -> None:
