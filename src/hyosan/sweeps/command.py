@@ -124,7 +124,7 @@ def _report(
         return
     if quiet:
         return
-    table = point_table(out)  # what was found first, then what is left to do
+    table = point_table(out, width=stdout.width)  # what was found first, then what is left
     if table is not None:
         stdout.print(table)
     for point, message in outcome.failed.items():

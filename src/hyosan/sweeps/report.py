@@ -18,6 +18,8 @@ import xarray as xr
 MAX_ROWS = 40
 """Points shown; a larger sweep says how many more there are (they are all in the store)."""
 MAX_CHARACTERS = 4
+COLUMN_WIDTH = 12
+"""Room a column of numbers or shares takes, borders included (to fit characters' columns)."""
 MEANS = {
     "final_susceptible": "humans left",
     "peak_infectious": "peak infectious",
@@ -27,7 +29,9 @@ MEANS = {
 
 def _share(ds: xr.Dataset, name: str, pick: dict[str, Any]) -> str:
     share, low, high = (float(ds[f"{name}_{part}"].sel(pick)) for part in ("share", "low", "high"))
-    return "-" if math.isnan(share) else f"{share:.0%} ({low:.0%}-{high:.0%})"
+    if math.isnan(share):  # a point without finished runs
+        return "-"
+    return f"{share:.0%} ({100 * low:.0f}-{100 * high:.0f})"
 
 
 def short_name(axis: str) -> str:
@@ -38,13 +42,19 @@ def short_name(axis: str) -> str:
 
 
 def _number(value: float) -> str:
+    """Short enough for a narrow terminal: 4.99 M, 123 k, 8.87."""
     if math.isnan(value):  # a point without finished runs
         return "-"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.3g} M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:.0f} k"
+    return f"{value:.3g}"
 
 
-def point_table(sweep: str | Path | xr.Dataset, max_rows: int = MAX_ROWS) -> Any:
-    """A rich Table of a sweep (its store, or its Dataset); None when no run has finished."""
+def point_table(sweep: str | Path | xr.Dataset, max_rows: int = MAX_ROWS, width: int = 120) -> Any:
+    """A rich Table of a sweep (its store, or its Dataset); None when no run has finished.
+    Characters' columns are added while they fit in ``width`` (the terminal's)."""
     import json
 
     from rich.table import Table
@@ -59,19 +69,24 @@ def point_table(sweep: str | Path | xr.Dataset, max_rows: int = MAX_ROWS) -> Any
         ds = stored[wanted].load()
         done = stored["done"].sum("run").load() if "done" in stored else None
         unit = str(stored.attrs.get("time_unit", ""))
-    characters = []
+    means = [m for m in MEANS if f"{m}_mean" in ds]
+    characters: list[str] = []
     if "character_human_share" in ds and "character" in ds.dims:
-        characters = [str(c) for c in ds["character"].values][:MAX_CHARACTERS]
-    table = Table(title="the sweep's points: means, and shares of runs (95 % interval)")
+        characters = [str(c) for c in ds["character"].values]
+    taken = sum(min(COLUMN_WIDTH, len(short_name(a)) + 3) for a in axes)
+    taken += (len(means) + 2) * COLUMN_WIDTH  # runs, means, died out
+    fit = max(0, min(MAX_CHARACTERS, (width - taken) // COLUMN_WIDTH))
+    left_out = len(characters) - fit
+    characters = characters[:fit]
+    table = Table(title="the sweep's points: means, and shares of runs (95 % interval, in %)")
     for name in axes:
         table.add_column(short_name(name), overflow="fold")
-    table.add_column("runs", justify="right")
-    means = [m for m in MEANS if f"{m}_mean" in ds]
+    table.add_column("runs", justify="right", overflow="fold")
     for m in means:
-        table.add_column(MEANS[m].format(unit=unit), justify="right")
-    table.add_column("died out", justify="right")
+        table.add_column(MEANS[m].format(unit=unit), justify="right", overflow="fold")
+    table.add_column("died out", justify="right", overflow="fold")
     for name in characters:
-        table.add_column(f"{name} human", justify="right")
+        table.add_column(f"{name} human", justify="right", overflow="fold")
     positions = list(itertools.product(*(range(ds.sizes[a]) for a in axes)))
     for position in positions[:max_rows]:
         pick = {a: ds[a].values[k] for a, k in zip(axes, position, strict=True)}
@@ -81,6 +96,10 @@ def point_table(sweep: str | Path | xr.Dataset, max_rows: int = MAX_ROWS) -> Any
         row.append(_share(ds, "extinct", pick))
         row += [_share(ds, "character_human", {**pick, "character": c}) for c in characters]
         table.add_row(*row)
+    notes = []
     if len(positions) > max_rows:
-        table.caption = f"... and {len(positions) - max_rows} more points in the store"
+        notes.append(f"... and {len(positions) - max_rows} more points in the store")
+    if left_out > 0:
+        notes.append(f"{left_out} more character(s) in the store (character_human_share)")
+    table.caption = "; ".join(notes) or None
     return table
