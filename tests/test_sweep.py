@@ -397,6 +397,12 @@ def test_the_command_ends_with_a_table_of_its_points(reference):
     share = float(reference["extinct_share"].isel({"model.parameters.beta": 0}).values[0])
     assert rows[0].split("│")[1].strip() == "0.1/hour" and f"{share:.0%} (" in rows[0]
     assert point_table(reference, max_rows=2).caption == "... and 2 more points in the store"
+    narrow = point_table(reference, width=80)  # no room for on-jo's column: said, not cut
+    assert "on-jo human" not in [c.header for c in narrow.columns]
+    assert narrow.caption == "1 more character(s) in the store (character_human_share)"
+    from hyosan.sweeps.report import _number
+
+    assert [_number(v) for v in (4_985_445, 123_456, 8.8765)] == ["4.99 M", "123 k", "8.88"]
 
 
 def test_a_sweep_that_would_fill_its_disk_stops_early_and_keeps_its_runs(
