@@ -2,7 +2,7 @@
 pace) and at 12 to 96 hours (at the city's calibrated pace), and Hyosan High's library barricaded
 at 5 to 80 minutes with one more student in one of four rooms.
 
-    python docs/sweeps/showcase.py [--seoul-runs 200] [--city-runs 100] [--school-runs 200]
+    python docs/sweeps/showcase.py [--seoul-runs 200] [--city-runs 200] [--school-runs 200]
         [--workers 2] [--stores DIR] [--only seoul|city|school] [--minutes 5 10 20 40 80]
         [--rooms library ...]
 
@@ -16,6 +16,7 @@ import argparse
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import xarray as xr
@@ -78,8 +79,16 @@ def city(runs: int, workers: int, stores: Path) -> dict:
 
 
 def crossings(
-    name: str, hours: list[float], runs: int, workers: int, stores: Path, flag: str, function
+    name: str,
+    hours: list[float],
+    runs: int,
+    workers: int,
+    stores: Path,
+    flag: str,
+    function: Callable[[xr.Dataset], xr.DataArray],
 ) -> dict:
+    """Sweep docs/sweeps/NAME.toml with the three crossings' starts tied at ``hours``, ``flag``
+    computed per run by ``function``; draw docs/sweeps/NAME.png and return its numbers."""
     out = stores / f"{name}.zarr"
     started = time.perf_counter()
     ds = hyosan.sweep(
@@ -154,7 +163,7 @@ def school(runs: int, workers: int, stores: Path, minutes: list[float], rooms: l
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seoul-runs", type=int, default=200)
-    parser.add_argument("--city-runs", type=int, default=100)
+    parser.add_argument("--city-runs", type=int, default=200)
     parser.add_argument("--school-runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--stores", type=Path, default=None)

@@ -8,6 +8,7 @@ store; the store has everything else (quantiles, every run).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from contextlib import nullcontext
 from pathlib import Path
@@ -55,8 +56,6 @@ def _number(value: float) -> str:
 def point_table(sweep: str | Path | xr.Dataset, max_rows: int = MAX_ROWS, width: int = 120) -> Any:
     """A rich Table of a sweep (its store, or its Dataset); None when no run has finished.
     Characters' columns are added while they fit in ``width`` (the terminal's)."""
-    import json
-
     from rich.table import Table
 
     opened = nullcontext(sweep) if isinstance(sweep, xr.Dataset) else xr.open_zarr(sweep)
